@@ -1,0 +1,10 @@
+import type { ChannelFactory } from '../src/server/channel.js';
+import { createWebChannel } from './web/index.js';
+
+/**
+ * The channel registry: one line per channel. The core never imports a channel; the server reads
+ * this map and starts the channels the configuration enables.
+ */
+export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
+  web: createWebChannel,
+};

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { runStart } from './commands/start.js';
+import { runValidate } from './commands/validate.js';
+
+/**
+ * The `croupier` command line. Each command lives in its own module under commands/; this file
+ * only wires them into commander.
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('croupier')
+    .description('24/7 casino player support on Telegram, WhatsApp, Viber, Bot Framework and the web.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ croupier start                       run with croupier.yaml (or defaults) on port 3000
+  $ croupier start --port 8080 --data-dir /var/lib/croupier
+  $ croupier validate                    check croupier.yaml, intents/ and flows/
+  $ croupier validate --config prod.yaml
+
+Environment:
+  CROUPIER_CONFIG, CROUPIER_PORT, CROUPIER_HOST, CROUPIER_DATA_DIR, CROUPIER_LOG_LEVEL,
+  CROUPIER_PLAYER_TOKEN_SECRET (signed player tokens), CROUPIER_SECRET (server signing key)`,
+    );
+
+  program
+    .command('start')
+    .description('start the server: channels, widget demo page, pipeline')
+    .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
+    .addOption(new Option('-p, --port <port>', 'port to listen on').argParser((value) => Number.parseInt(value, 10)))
+    .option('--host <host>', 'interface to listen on')
+    .option('--data-dir <dir>', 'where the embedded database lives')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addHelpText('after', '\nExample:\n  $ croupier start --port 8080')
+    .action(async (options: { config?: string; port?: number; host?: string; dataDir?: string; logLevel?: string }) => {
+      process.exitCode = await runStart(options);
+    });
+
+  program
+    .command('validate')
+    .description('check the configuration and the content; prints file:line:column for every problem, exit code 1 on errors')
+    .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
+    .option('--json', 'print the problems as JSON')
+    .addHelpText('after', '\nExample:\n  $ croupier validate && echo "ready to ship"')
+    .action((options: { config?: string; json?: boolean }) => {
+      process.exitCode = runValidate(options);
+    });
+
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * The operator's `croupier.yaml`. Every field has a default, so `npm start` needs no file at all.
+ * Secrets never live here: they come from environment variables named in the README.
+ * This zod schema is the single source of the validator and of schemas/croupier.schema.json.
+ */
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('0.0.0.0').describe('Interface to listen on.'),
+        port: z.number().int().min(0).max(65535).default(3000).describe('TCP port; 0 picks a free one.'),
+        publicUrl: z.url().optional().describe('The URL players and platforms reach this server at (for webhook registration).'),
+        bodyLimitBytes: z.number().int().min(1024).max(50_000_000).default(262_144).describe('Largest request body accepted; larger bodies get 413.'),
+        trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (behind a reverse proxy).'),
+        shutdownTimeoutMs: z.number().int().min(0).default(10_000).describe('How long a graceful shutdown waits for in-flight work.'),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, trustProxy: false, shutdownTimeoutMs: 10_000 }),
+    store: z
+      .object({
+        url: z
+          .string()
+          .default('embedded')
+          .describe('`embedded` (SQLite file under dataDir) or `sqlite:<path>`.'),
+        dataDir: z.string().default('data').describe('Directory for the embedded database and channel sessions.'),
+        durability: z.enum(['normal', 'full']).default('normal').describe('`full` fsyncs every write (survives power loss).'),
+      })
+      .strict()
+      .default({ url: 'embedded', dataDir: 'data', durability: 'normal' }),
+    content: z
+      .object({
+        intentsDir: z.string().default('intents'),
+        flowsDir: z.string().default('flows'),
+      })
+      .strict()
+      .default({ intentsDir: 'intents', flowsDir: 'flows' }),
+    languages: z
+      .object({
+        default: z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, es or de').default('en').describe('Fallback language.'),
+      })
+      .strict()
+      .default({ default: 'en' }),
+    rateLimit: z
+      .object({
+        burst: z.number().int().min(1).default(8).describe('Messages a player may send at once.'),
+        perMinute: z.number().min(1).default(30).describe('Sustained messages per minute after the burst.'),
+      })
+      .strict()
+      .default({ burst: 8, perMinute: 30 }),
+    log: z
+      .object({
+        level: logLevel.default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+    channels: z
+      .object({
+        web: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Origins allowed to open the widget socket; empty allows any (demo). */
+            allowedOrigins: z.array(z.string()).default([]),
+            historyLimit: z.number().int().min(0).max(1000).default(200).describe('Messages restored after a page reload.'),
+          })
+          .strict()
+          .default({ enabled: true, allowedOrigins: [], historyLimit: 200 }),
+      })
+      .strict()
+      .default({ web: { enabled: true, allowedOrigins: [], historyLimit: 200 } }),
+  })
+  .strict();
+
+export type CroupierConfig = z.output<typeof configSchema>;
+export type CroupierConfigInput = z.input<typeof configSchema>;
+
+/** Secrets and deployment overrides read from the environment (documented in the README). */
+export interface Secrets {
+  /** HMAC key for signed player tokens (`CROUPIER_PLAYER_TOKEN_SECRET`). */
+  readonly playerTokenSecret?: string;
+}

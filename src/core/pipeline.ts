@@ -1,0 +1,142 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { Clock, IdSource } from './clock.js';
+import { compose, StageError, type Stage } from './compose.js';
+import { CroupierError } from './errors.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { languageFromLocale } from './language.js';
+import type { Inbound } from './message.js';
+import { textMessage } from './message.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { botStage, type Bot } from './stages/bot.js';
+import { conversationStage, type LanguageSettings } from './stages/conversation.js';
+import { dedupeStage } from './stages/dedupe.js';
+import { deliverStage, type Deliver } from './stages/deliver.js';
+import { orderingStage } from './stages/ordering.js';
+import { rateLimitStage } from './stages/rate-limit.js';
+import type { SystemTexts } from './stages/system-texts.js';
+import type { Turn, TurnResult } from './turn.js';
+
+export interface PipelineOptions {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Sends an Outbound through the channel it belongs to. */
+  readonly deliver: Deliver;
+  /** Read on every turn, so the content can be swapped while running. */
+  readonly bot: () => Bot;
+  readonly texts: SystemTexts;
+  readonly languages: LanguageSettings;
+  readonly rateLimit: RateLimitOptions;
+}
+
+/**
+ * The one pipeline every channel feeds: dedupe → ordering → deliver → conversation → rate-limit → bot.
+ *
+ * A failing stage never takes the pipeline down: the player gets a short apology in their language,
+ * the error is logged with its stage and code, and other conversations carry on.
+ *
+ * @example const result = await pipeline.handle(inbound)
+ */
+export class Pipeline {
+  readonly stages: readonly Stage<Turn>[];
+  readonly #run: (turn: Turn) => Promise<void>;
+  readonly #queue = new KeyedQueue();
+  readonly #inFlight = new Set<Promise<TurnResult>>();
+  #closed = false;
+
+  constructor(private readonly options: PipelineOptions) {
+    const { store, clock } = options;
+    this.stages = [
+      dedupeStage(store.receipts),
+      orderingStage(this.#queue),
+      deliverStage(options.deliver, store.transcript),
+      conversationStage(store, clock, options.languages),
+      rateLimitStage(new RateLimiter(options.rateLimit, clock), options.texts, store.events),
+      botStage(options.bot),
+    ];
+    this.#run = compose(this.stages);
+  }
+
+  /** Handles one inbound message end to end and resolves with what was said back. Never rejects for a turn's own failure. */
+  handle(inbound: Inbound): Promise<TurnResult> {
+    if (this.#closed) return Promise.reject(new CroupierError('CROUPIER_PIPELINE_CLOSED', 'the pipeline is shutting down'));
+    const task = this.#handle(inbound);
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+    return task;
+  }
+
+  async #handle(inbound: Inbound): Promise<TurnResult> {
+    const turnId = this.options.ids();
+    const turn: Turn = {
+      id: turnId,
+      inbound,
+      log: this.options.log.child({ channel: inbound.channel, turn: turnId }),
+      language: languageFromLocale(inbound.sender.localeHint, this.options.languages.supported()) ?? this.options.languages.fallback,
+      replies: [],
+      stored: [],
+      duplicate: false,
+      rateLimited: false,
+    };
+    try {
+      await this.#run(turn);
+      return result(turn, false);
+    } catch (error) {
+      await this.#recover(turn, error);
+      return result(turn, true);
+    }
+  }
+
+  /** Logs the failure with its code and stage, and tells the player, in their language, that we are on it. */
+  async #recover(turn: Turn, error: unknown): Promise<void> {
+    const stage = error instanceof StageError ? error.stage : 'unknown';
+    const cause = error instanceof StageError ? error.cause : error;
+    const code = cause instanceof CroupierError ? cause.code : 'CROUPIER_PIPELINE_STAGE_FAILED';
+    turn.log.error({ err: cause, code, stage }, 'turn failed');
+    const apology = textMessage(this.options.texts(turn.language, 'apology'), undefined, 'system');
+    const conversationId = turn.conversation?.id ?? '';
+    try {
+      if (turn.conversation) {
+        const entry = await this.options.store.transcript.append({
+          conversationId,
+          direction: 'out',
+          author: 'system',
+          text: apology.kind === 'text' ? apology.text : '',
+          at: this.options.clock.now(),
+          delivery: 'pending',
+        });
+        turn.stored = [entry];
+        await this.options.store.events.append({ type: 'turn.failed', at: entry.at, conversationId, data: { stage, code } });
+      }
+    } catch (storeError) {
+      turn.log.error({ err: storeError, code: 'CROUPIER_STORE_FAILED' }, 'could not record the apology');
+      turn.stored = [];
+    }
+    try {
+      await this.options.deliver({ channel: turn.inbound.channel, conversationKey: turn.inbound.conversationKey, conversationId }, apology, turn.stored[0]);
+    } catch (sendError) {
+      turn.log.error({ err: sendError, code: 'CROUPIER_PLATFORM_API' }, 'could not deliver the apology');
+    }
+    turn.replies.splice(0, turn.replies.length, apology);
+  }
+
+  /** Stops taking messages and waits for every turn already accepted to finish. */
+  async drain(): Promise<void> {
+    this.#closed = true;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#queue.drain();
+  }
+}
+
+function result(turn: Turn, failed: boolean): TurnResult {
+  return {
+    turnId: turn.id,
+    conversationId: turn.conversation?.id,
+    duplicate: turn.duplicate,
+    rateLimited: turn.rateLimited,
+    failed,
+    replies: turn.stored,
+  };
+}

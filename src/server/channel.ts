@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CroupierConfig, Secrets } from '../config/schema.js';
+import type { Clock, IdSource } from '../core/clock.js';
+import type { Outbound } from '../core/message.js';
+import type { DeliveryTarget } from '../core/stages/deliver.js';
+import type { TurnResult } from '../core/turn.js';
+import type { Inbound } from '../core/message.js';
+import type { Store, TranscriptEntry } from '../store/store.js';
+
+/**
+ * What a channel can show, so one renderer can degrade an Outbound for it (buttons → list →
+ * numbered text, long text split) instead of every reply sinking to the lowest common denominator.
+ */
+export interface ChannelCapabilities {
+  /** Quick-reply buttons: how many and how long a label may be; `null` when there are none. */
+  readonly buttons: { readonly max: number; readonly labelMax: number } | null;
+  /** Longest text one message may carry. */
+  readonly textMax: number;
+  readonly formatting: 'plain' | 'markdown' | 'html';
+}
+
+/** Everything an adapter may use; it never reaches past this into the rest of the product. */
+export interface ChannelContext {
+  readonly config: CroupierConfig;
+  readonly secrets: Secrets;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** The package root, where adapters/ and their static files live. */
+  readonly rootDir: string;
+  /** Hands an inbound message to the pipeline and resolves when the turn is done. */
+  handle(inbound: Inbound): Promise<TurnResult>;
+  /** Secret for values this server signs for itself (web conversation ids). */
+  readonly serverSecret: string;
+}
+
+/**
+ * A channel adapter does two things only: turn platform updates into Inbound messages (through
+ * the routes it registers) and turn Outbound messages into platform calls (`send`).
+ */
+export interface ChannelAdapter {
+  readonly id: string;
+  readonly capabilities: ChannelCapabilities;
+  /** Adds the channel's routes (webhooks, sockets, static files) to the server. */
+  register(server: FastifyInstance): Promise<void>;
+  /** Proactive send: bot replies, agent replies, reminders; usable at any time, not only inside a turn. */
+  send(target: DeliveryTarget, outbound: Outbound, entry?: TranscriptEntry): Promise<{ platformMessageId?: string } | void>;
+  /** Lines for the start-up log: what is live and which URLs to register with the platform. */
+  describe(): string[];
+  close?(): Promise<void>;
+}
+
+/** Creates the adapter from the context, or returns undefined when the channel is disabled. */
+export type ChannelFactory = (context: ChannelContext) => ChannelAdapter | undefined;

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { channelFactories } from '../../adapters/index.js';
+import { loadConfig } from '../config/load.js';
+import type { CroupierConfig } from '../config/schema.js';
+import { randomId, systemClock, type Clock, type IdSource } from '../core/clock.js';
+import { formatIssue } from '../core/content-issue.js';
+import { CroupierError } from '../core/errors.js';
+import { Pipeline } from '../core/pipeline.js';
+import type { Deliver } from '../core/stages/deliver.js';
+import { loadContent, type Content } from '../dialogue/content.js';
+import { TemporaryBot } from '../dialogue/temporary-bot.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { buildServer } from './app.js';
+import type { ChannelAdapter, ChannelContext } from './channel.js';
+import { createLogger } from './logger.js';
+
+export interface StartOptions {
+  /** croupier.yaml to read; default `./croupier.yaml` when it exists, else built-in defaults. */
+  readonly configFile?: string;
+  /** Overrides for tests and the CLI. */
+  readonly dataDir?: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly logLevel?: string;
+  /** Folder the content paths (intents/, flows/) are relative to; default: the working directory. */
+  readonly contentRoot?: string;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A running Croupier: its URL, its parts for tests, and a graceful `close()`. */
+export interface CroupierHandle {
+  readonly url: string;
+  readonly server: FastifyInstance;
+  readonly store: Store;
+  readonly pipeline: Pipeline;
+  readonly channels: readonly ChannelAdapter[];
+  readonly config: CroupierConfig;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+/** The package root: the nearest folder above this file that holds package.json. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * The composition root: reads the configuration, loads content, opens the store, builds the
+ * pipeline and the channels, and starts the HTTP server.
+ *
+ * @example const app = await startCroupier({ port: 0, dataDir: '/tmp/x' }); await app.close()
+ */
+export async function startCroupier(options: StartOptions = {}): Promise<CroupierHandle> {
+  const env = options.env ?? process.env;
+  const loaded = loadConfig({ ...(options.configFile ? { file: options.configFile } : {}), env });
+  const config = withOverrides(loaded.config, options);
+  const contentRoot = options.contentRoot ?? process.cwd();
+  const log = createLogger({ level: config.log.level });
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomId;
+
+  const { content: initial, issues } = loadContent({ rootDir: contentRoot, flowsDir: config.content.flowsDir, defaultLanguage: config.languages.default });
+  for (const issue of issues) log.warn({ code: 'CROUPIER_CONTENT_INVALID' }, formatIssue(issue));
+  if (!initial) {
+    throw new CroupierError('CROUPIER_CONTENT_INVALID', `the content has errors; fix them and start again:\n${issues.map(formatIssue).join('\n')}`, { details: { issues } });
+  }
+  const content: Content = initial;
+
+  const dataDir = resolve(config.store.dataDir);
+  const store = openStore(config, dataDir);
+  const serverSecret = env['CROUPIER_SECRET'] ?? persistentSecret(dataDir);
+
+  const channels: ChannelAdapter[] = [];
+  const byId = new Map<string, ChannelAdapter>();
+  const deliver: Deliver = async (target, outbound, entry) => {
+    const channel = byId.get(target.channel);
+    if (!channel) throw new CroupierError('CROUPIER_PLATFORM_API', `channel "${target.channel}" is not running`);
+    return channel.send(target, outbound, entry);
+  };
+  const bot = new TemporaryBot(() => content.catalogue);
+  const pipeline = new Pipeline({
+    store,
+    log,
+    clock,
+    ids,
+    deliver,
+    bot: () => bot,
+    texts: (language, key) => content.catalogue.text(language, `system.${key}`),
+    languages: { supported: () => content.languages, fallback: config.languages.default },
+    rateLimit: config.rateLimit,
+  });
+
+  const context: ChannelContext = {
+    config,
+    secrets: loaded.secrets,
+    store,
+    log,
+    clock,
+    ids,
+    rootDir: packageRoot(),
+    serverSecret,
+    handle: (inbound) => pipeline.handle(inbound),
+  };
+  for (const [name, factory] of Object.entries(channelFactories)) {
+    const channel = factory(context);
+    if (!channel) continue;
+    if (channel.id !== name) throw new CroupierError('CROUPIER_CONFIG_INVALID', `channel registered as "${name}" calls itself "${channel.id}"`);
+    channels.push(channel);
+    byId.set(channel.id, channel);
+  }
+
+  const server = await buildServer({ config, log, store, channels, contentReady: () => true });
+  await server.listen({ port: config.server.port, host: config.server.host });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const bound = config.server.host;
+  const url = `http://${bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound.includes(':') ? `[${bound}]` : bound}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      log.info('shutting down: no new connections, finishing in-flight work');
+      const timeout = setTimeout(() => log.warn('shutdown is taking longer than configured; still waiting for in-flight turns'), config.server.shutdownTimeoutMs);
+      try {
+        for (const channel of channels) await channel.close?.();
+        await server.close();
+        await pipeline.drain();
+      } finally {
+        clearTimeout(timeout);
+        await store.close();
+        log.info('stopped');
+      }
+    })();
+    return closing;
+  };
+
+  return { url, server, store, pipeline, channels, config, log, close };
+}
+
+function withOverrides(config: CroupierConfig, options: StartOptions): CroupierConfig {
+  return {
+    ...config,
+    server: { ...config.server, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.host ? { host: options.host } : {}) },
+    store: { ...config.store, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+    log: { ...config.log, ...(options.logLevel ? { level: options.logLevel as CroupierConfig['log']['level'] } : {}) },
+  };
+}
+
+function openStore(config: CroupierConfig, dataDir: string): Store {
+  const url = config.store.url;
+  if (url === 'embedded') return openSqliteStore({ file: join(dataDir, 'croupier.db'), durability: config.store.durability });
+  if (url.startsWith('sqlite:')) return openSqliteStore({ file: resolve(url.slice('sqlite:'.length)), durability: config.store.durability });
+  throw new CroupierError('CROUPIER_CONFIG_INVALID', `store.url "${url.replace(/\/\/[^@]*@/, '//***@')}" is not supported yet: use "embedded" or "sqlite:<path>"`);
+}
+
+/** A random secret kept in the data directory, so signed web conversation ids survive restarts. */
+function persistentSecret(dataDir: string): string {
+  const file = join(dataDir, 'server-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

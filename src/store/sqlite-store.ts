@@ -1,0 +1,412 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { randomId, type IdSource } from '../core/clock.js';
+import { CroupierError } from '../core/errors.js';
+import type { ChannelAccount } from '../core/message.js';
+import type {
+  Conversation,
+  ConversationRepository,
+  ConversationStatus,
+  EventInput,
+  EventLog,
+  EventType,
+  Player,
+  PlayerRepository,
+  ReceiptRepository,
+  Store,
+  StoredEvent,
+  TranscriptEntry,
+  TranscriptEntryInput,
+  TranscriptRepository,
+} from './store.js';
+
+/**
+ * The embedded store: one SQLite file under the data directory, through better-sqlite3.
+ *
+ * Why SQLite: zero setup for `npm start`, real transactions and unique constraints (which dedupe
+ * relies on), a crash-safe WAL journal, and ~10 µs writes, so the pipeline benchmark is bounded by
+ * the pipeline, not the disk. WAL with `synchronous=NORMAL` survives a process crash; set
+ * `durability: 'full'` to survive power loss at the cost of an fsync per write.
+ *
+ * @example const store = openSqliteStore({ file: 'data/croupier.db' })
+ */
+export interface SqliteStoreOptions {
+  /** Path of the database file, or `:memory:` for tests. */
+  readonly file: string;
+  /** `normal` (default): safe against process crashes; `full`: also against power loss. */
+  readonly durability?: 'normal' | 'full';
+  readonly ids?: IdSource;
+}
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE receipts (
+     channel TEXT NOT NULL,
+     platform_message_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (channel, platform_message_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE players (
+     id TEXT PRIMARY KEY,
+     casino_player_id TEXT UNIQUE,
+     display_name TEXT,
+     language TEXT,
+     verified_at INTEGER,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE player_accounts (
+     channel TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     player_id TEXT NOT NULL REFERENCES players(id),
+     PRIMARY KEY (channel, user_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX player_accounts_player ON player_accounts(player_id);
+   CREATE TABLE conversations (
+     id TEXT PRIMARY KEY,
+     channel TEXT NOT NULL,
+     conversation_key TEXT NOT NULL,
+     player_id TEXT NOT NULL REFERENCES players(id),
+     language TEXT,
+     status TEXT NOT NULL,
+     state TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (channel, conversation_key)
+   );
+   CREATE TABLE transcript (
+     id TEXT PRIMARY KEY,
+     conversation_id TEXT NOT NULL REFERENCES conversations(id),
+     seq INTEGER NOT NULL,
+     direction TEXT NOT NULL,
+     author TEXT NOT NULL,
+     text TEXT,
+     payload TEXT,
+     buttons TEXT,
+     attachments TEXT,
+     platform_message_id TEXT,
+     delivery TEXT,
+     raw TEXT,
+     at INTEGER NOT NULL,
+     UNIQUE (conversation_id, seq)
+   );
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     type TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     conversation_id TEXT,
+     player_id TEXT,
+     data TEXT
+   );
+   CREATE INDEX events_conversation ON events(conversation_id);
+   CREATE INDEX events_type_at ON events(type, at);`,
+];
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (error) {
+    throw new CroupierError('CROUPIER_STORE_UNAVAILABLE', `cannot open the embedded database at ${options.file}`, { cause: error });
+  }
+  return new SqliteStore(db, options.ids ?? randomId);
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly receipts: ReceiptRepository;
+  readonly conversations: ConversationRepository;
+  readonly transcript: TranscriptRepository;
+  readonly players: PlayerRepository;
+  readonly events: EventLog;
+  #closed = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    ids: IdSource,
+  ) {
+    const guard = <A extends unknown[], R>(fn: (...args: A) => R) =>
+      async (...args: A): Promise<R> => {
+        if (this.#closed) throw new CroupierError('CROUPIER_STORE_UNAVAILABLE', 'the store is closed');
+        try {
+          return fn(...args);
+        } catch (error) {
+          throw new CroupierError('CROUPIER_STORE_FAILED', 'embedded database operation failed', { cause: error });
+        }
+      };
+    this.receipts = receipts(db, guard);
+    this.conversations = conversations(db, guard, ids);
+    this.transcript = transcript(db, guard, ids);
+    this.players = players(db, guard, ids);
+    this.events = events(db, guard);
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new CroupierError('CROUPIER_STORE_UNAVAILABLE', 'the store is closed');
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.db.close();
+  }
+}
+
+type Guard = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => Promise<R>;
+
+function receipts(db: Database.Database, guard: Guard): ReceiptRepository {
+  const insert = db.prepare('INSERT OR IGNORE INTO receipts (channel, platform_message_id, at) VALUES (?, ?, ?)');
+  return {
+    claim: guard((channel: string, platformMessageId: string, at: Date) => insert.run(channel, platformMessageId, at.getTime()).changes === 1),
+  };
+}
+
+interface ConversationRow {
+  id: string;
+  channel: string;
+  conversation_key: string;
+  player_id: string;
+  language: string | null;
+  status: string;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    channel: row.channel,
+    conversationKey: row.conversation_key,
+    playerId: row.player_id,
+    language: row.language,
+    status: row.status as ConversationStatus,
+    state: JSON.parse(row.state) as Record<string, unknown>,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function conversations(db: Database.Database, guard: Guard, ids: IdSource): ConversationRepository {
+  const byKey = db.prepare<[string, string], ConversationRow>('SELECT * FROM conversations WHERE channel = ? AND conversation_key = ?');
+  const byId = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
+  const insert = db.prepare(
+    `INSERT INTO conversations (id, channel, conversation_key, player_id, language, status, state, created_at, updated_at)
+     VALUES (@id, @channel, @conversationKey, @playerId, @language, 'bot', '{}', @at, @at)
+     ON CONFLICT (channel, conversation_key) DO NOTHING`,
+  );
+  const update = db.prepare('UPDATE conversations SET language = ?, status = ?, state = ?, updated_at = ? WHERE id = ?');
+  return {
+    findOrCreate: guard((key: { channel: string; conversationKey: string }, init: { playerId: string; language: string | null; at: Date }) => {
+      const existing = byKey.get(key.channel, key.conversationKey);
+      if (existing) return toConversation(existing);
+      insert.run({ id: ids(), ...key, playerId: init.playerId, language: init.language, at: init.at.getTime() });
+      const row = byKey.get(key.channel, key.conversationKey);
+      if (!row) throw new Error('conversation vanished after insert');
+      return toConversation(row);
+    }),
+    get: guard((id: string) => {
+      const row = byId.get(id);
+      return row ? toConversation(row) : undefined;
+    }),
+    findByKey: guard((channel: string, conversationKey: string) => {
+      const row = byKey.get(channel, conversationKey);
+      return row ? toConversation(row) : undefined;
+    }),
+    save: guard((conversation: Conversation) => {
+      update.run(conversation.language, conversation.status, JSON.stringify(conversation.state), conversation.updatedAt.getTime(), conversation.id);
+    }),
+  };
+}
+
+interface TranscriptRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  direction: string;
+  author: string;
+  text: string | null;
+  payload: string | null;
+  buttons: string | null;
+  attachments: string | null;
+  platform_message_id: string | null;
+  delivery: string | null;
+  raw: string | null;
+  at: number;
+}
+
+function toEntry(row: TranscriptRow): TranscriptEntry {
+  const entry: Record<string, unknown> = {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    direction: row.direction,
+    author: row.author,
+    at: new Date(row.at),
+  };
+  if (row.text !== null) entry['text'] = row.text;
+  if (row.payload !== null) entry['payload'] = row.payload;
+  if (row.buttons !== null) entry['buttons'] = JSON.parse(row.buttons);
+  if (row.attachments !== null) entry['attachments'] = JSON.parse(row.attachments);
+  if (row.platform_message_id !== null) entry['platformMessageId'] = row.platform_message_id;
+  if (row.delivery !== null) entry['delivery'] = row.delivery;
+  if (row.raw !== null) entry['raw'] = JSON.parse(row.raw);
+  return entry as unknown as TranscriptEntry;
+}
+
+function transcript(db: Database.Database, guard: Guard, ids: IdSource): TranscriptRepository {
+  const nextSeq = db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM transcript WHERE conversation_id = ?');
+  const insert = db.prepare(
+    `INSERT INTO transcript (id, conversation_id, seq, direction, author, text, payload, buttons, attachments, platform_message_id, delivery, raw, at)
+     VALUES (@id, @conversationId, @seq, @direction, @author, @text, @payload, @buttons, @attachments, @platformMessageId, @delivery, @raw, @at)`,
+  );
+  const newest = db.prepare<[string, number], TranscriptRow>('SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+  const append = db.transaction((entry: TranscriptEntryInput): TranscriptEntry => {
+    const seq = nextSeq.get(entry.conversationId)?.seq ?? 1;
+    const id = ids();
+    insert.run({
+      id,
+      conversationId: entry.conversationId,
+      seq,
+      direction: entry.direction,
+      author: entry.author,
+      text: entry.text ?? null,
+      payload: entry.payload ?? null,
+      buttons: entry.buttons && entry.buttons.length > 0 ? JSON.stringify(entry.buttons) : null,
+      attachments: entry.attachments && entry.attachments.length > 0 ? JSON.stringify(entry.attachments) : null,
+      platformMessageId: entry.platformMessageId ?? null,
+      delivery: entry.delivery ?? null,
+      raw: entry.raw === undefined ? null : JSON.stringify(entry.raw),
+      at: entry.at.getTime(),
+    });
+    return { ...entry, id, seq };
+  });
+  const delivery = db.prepare('UPDATE transcript SET delivery = ?, platform_message_id = COALESCE(?, platform_message_id) WHERE id = ?');
+  return {
+    append: guard((entry: TranscriptEntryInput) => append(entry)),
+    markDelivery: guard((id: string, status: 'sent' | 'failed', platformMessageId?: string) => {
+      delivery.run(status, platformMessageId ?? null, id);
+    }),
+    list: guard((conversationId: string, options: { limit?: number } = {}) => newest.all(conversationId, options.limit ?? -1).map(toEntry)),
+  };
+}
+
+interface PlayerRow {
+  id: string;
+  casino_player_id: string | null;
+  display_name: string | null;
+  language: string | null;
+  verified_at: number | null;
+  created_at: number;
+}
+
+function toPlayer(row: PlayerRow): Player {
+  return {
+    id: row.id,
+    casinoPlayerId: row.casino_player_id,
+    displayName: row.display_name,
+    language: row.language,
+    verifiedAt: row.verified_at === null ? null : new Date(row.verified_at),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+function players(db: Database.Database, guard: Guard, ids: IdSource): PlayerRepository {
+  const byAccount = db.prepare<[string, string], PlayerRow>(
+    'SELECT p.* FROM player_accounts a JOIN players p ON p.id = a.player_id WHERE a.channel = ? AND a.user_id = ?',
+  );
+  const byId = db.prepare<[string], PlayerRow>('SELECT * FROM players WHERE id = ?');
+  const byCasinoId = db.prepare<[string], PlayerRow>('SELECT * FROM players WHERE casino_player_id = ?');
+  const insertPlayer = db.prepare('INSERT INTO players (id, display_name, created_at) VALUES (?, ?, ?)');
+  const upsertAccount = db.prepare(
+    'INSERT INTO player_accounts (channel, user_id, player_id) VALUES (?, ?, ?) ON CONFLICT (channel, user_id) DO UPDATE SET player_id = excluded.player_id',
+  );
+  const accountsOf = db.prepare<[string], { channel: string; user_id: string }>('SELECT channel, user_id FROM player_accounts WHERE player_id = ? ORDER BY channel, user_id');
+  const update = db.prepare('UPDATE players SET casino_player_id = ?, display_name = ?, language = ?, verified_at = ? WHERE id = ?');
+  const create = db.transaction((account: ChannelAccount, displayName: string | null, at: number): PlayerRow => {
+    const existing = byAccount.get(account.channel, account.userId);
+    if (existing) return existing;
+    const id = ids();
+    insertPlayer.run(id, displayName, at);
+    upsertAccount.run(account.channel, account.userId, id);
+    return byId.get(id) as PlayerRow;
+  });
+  return {
+    findOrCreateByAccount: guard((account: ChannelAccount, profile: { displayName?: string; at: Date }) =>
+      toPlayer(create(account, profile.displayName ?? null, profile.at.getTime())),
+    ),
+    get: guard((id: string) => {
+      const row = byId.get(id);
+      return row ? toPlayer(row) : undefined;
+    }),
+    linkAccount: guard((playerId: string, account: ChannelAccount) => {
+      upsertAccount.run(account.channel, account.userId, playerId);
+    }),
+    findByCasinoId: guard((casinoPlayerId: string) => {
+      const row = byCasinoId.get(casinoPlayerId);
+      return row ? toPlayer(row) : undefined;
+    }),
+    accounts: guard((playerId: string) => accountsOf.all(playerId).map((row) => ({ channel: row.channel, userId: row.user_id }))),
+    save: guard((player: Player) => {
+      update.run(player.casinoPlayerId, player.displayName, player.language, player.verifiedAt?.getTime() ?? null, player.id);
+    }),
+  };
+}
+
+interface EventRow {
+  id: number;
+  type: string;
+  at: number;
+  conversation_id: string | null;
+  player_id: string | null;
+  data: string | null;
+}
+
+function events(db: Database.Database, guard: Guard): EventLog {
+  const insert = db.prepare('INSERT INTO events (type, at, conversation_id, player_id, data) VALUES (?, ?, ?, ?, ?)');
+  return {
+    append: guard((event: EventInput) => {
+      insert.run(event.type, event.at.getTime(), event.conversationId ?? null, event.playerId ?? null, event.data ? JSON.stringify(event.data) : null);
+    }),
+    list: guard((filter: { conversationId?: string; type?: EventType; limit?: number } = {}) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.conversationId !== undefined) {
+        where.push('conversation_id = ?');
+        params.push(filter.conversationId);
+      }
+      if (filter.type !== undefined) {
+        where.push('type = ?');
+        params.push(filter.type);
+      }
+      const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+      params.push(filter.limit ?? -1);
+      return db
+        .prepare<unknown[], EventRow>(sql)
+        .all(...params)
+        .map((row): StoredEvent => {
+          const event: Record<string, unknown> = { id: row.id, type: row.type, at: new Date(row.at) };
+          if (row.conversation_id !== null) event['conversationId'] = row.conversation_id;
+          if (row.player_id !== null) event['playerId'] = row.player_id;
+          if (row.data !== null) event['data'] = JSON.parse(row.data);
+          return event as unknown as StoredEvent;
+        });
+    }),
+  };
+}

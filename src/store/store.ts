@@ -1,0 +1,136 @@
+import type { Attachment, Button, ChannelAccount, ChannelId, OutboundAuthor } from '../core/message.js';
+
+/**
+ * Storage behind interfaces: the embedded SQLite store is the zero-setup default, and every other
+ * implementation (PostgreSQL) passes the same contract suite in test/store/.
+ * All methods are async so a networked database fits the same shape.
+ */
+export interface Store {
+  readonly kind: string;
+  readonly receipts: ReceiptRepository;
+  readonly conversations: ConversationRepository;
+  readonly transcript: TranscriptRepository;
+  readonly players: PlayerRepository;
+  readonly events: EventLog;
+  /** Resolves when the database answers; used by `GET /readyz`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where a conversation is: with the bot, waiting for a human, with a human, or finished. */
+export type ConversationStatus = 'bot' | 'queued' | 'agent' | 'closed';
+
+export interface Conversation {
+  readonly id: string;
+  readonly channel: ChannelId;
+  readonly conversationKey: string;
+  readonly playerId: string;
+  language: string | null;
+  status: ConversationStatus;
+  /** The dialogue engine's state (flow stack, slots…). JSON-serialisable, owned by the bot. */
+  state: Record<string, unknown>;
+  readonly createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Player {
+  readonly id: string;
+  /** The casino account this person is verified as, once linked (token, one-time code). */
+  casinoPlayerId: string | null;
+  displayName: string | null;
+  language: string | null;
+  verifiedAt: Date | null;
+  readonly createdAt: Date;
+}
+
+export type TranscriptAuthor = 'player' | OutboundAuthor;
+
+export interface TranscriptEntryInput {
+  readonly conversationId: string;
+  readonly direction: 'in' | 'out';
+  readonly author: TranscriptAuthor;
+  readonly text?: string;
+  readonly payload?: string;
+  readonly buttons?: readonly Button[];
+  readonly attachments?: readonly Attachment[];
+  /** The platform id of an inbound message, or of an outbound one once the platform accepted it. */
+  readonly platformMessageId?: string;
+  readonly at: Date;
+  /** Delivery state of an outbound message. */
+  readonly delivery?: 'pending' | 'sent' | 'failed';
+  readonly raw?: unknown;
+}
+
+export interface TranscriptEntry extends TranscriptEntryInput {
+  readonly id: string;
+  /** Position in the conversation, strictly increasing. */
+  readonly seq: number;
+}
+
+/** Event types the KPI work reads; the log is append-only. */
+export type EventType =
+  | 'message.received'
+  | 'message.sent'
+  | 'message.rate_limited'
+  | 'intent.detected'
+  | 'flow.started'
+  | 'flow.ended'
+  | 'handoff.requested'
+  | 'conversation.resolved'
+  | 'turn.failed';
+
+export interface EventInput {
+  readonly type: EventType;
+  readonly at: Date;
+  readonly conversationId?: string;
+  readonly playerId?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export interface StoredEvent extends EventInput {
+  readonly id: number;
+}
+
+export interface ReceiptRepository {
+  /**
+   * Records that a platform message was received. Resolves `true` the first time and `false` for a
+   * redelivery of the same (channel, platformMessageId): the dedupe stage's source of truth.
+   */
+  claim(channel: ChannelId, platformMessageId: string, at: Date): Promise<boolean>;
+}
+
+export interface ConversationRepository {
+  /** The conversation for this channel key, created with `init` when there is none. */
+  findOrCreate(
+    key: { channel: ChannelId; conversationKey: string },
+    init: { playerId: string; language: string | null; at: Date },
+  ): Promise<Conversation>;
+  get(id: string): Promise<Conversation | undefined>;
+  findByKey(channel: ChannelId, conversationKey: string): Promise<Conversation | undefined>;
+  save(conversation: Conversation): Promise<void>;
+}
+
+export interface TranscriptRepository {
+  append(entry: TranscriptEntryInput): Promise<TranscriptEntry>;
+  /** Oldest first. `limit` keeps the newest `limit` entries. */
+  list(conversationId: string, options?: { limit?: number }): Promise<TranscriptEntry[]>;
+  /** Records how delivery of an outbound entry went, with the platform's id once it accepted it. */
+  markDelivery(id: string, delivery: 'sent' | 'failed', platformMessageId?: string): Promise<void>;
+}
+
+export interface PlayerRepository {
+  /** The player who owns this channel account, created on first contact. */
+  findOrCreateByAccount(account: ChannelAccount, profile: { displayName?: string; at: Date }): Promise<Player>;
+  get(id: string): Promise<Player | undefined>;
+  /** Links one more channel account to a player (e.g. the same person on Telegram and the web). */
+  linkAccount(playerId: string, account: ChannelAccount): Promise<void>;
+  /** The player already verified as this casino account, if any. */
+  findByCasinoId(casinoPlayerId: string): Promise<Player | undefined>;
+  accounts(playerId: string): Promise<ChannelAccount[]>;
+  save(player: Player): Promise<void>;
+}
+
+export interface EventLog {
+  append(event: EventInput): Promise<void>;
+  list(filter?: { conversationId?: string; type?: EventType; limit?: number }): Promise<StoredEvent[]>;
+}
