@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { CroupierError, isCroupierError } from '../../src/core/errors.js';
 import { linkVerifiedAccount } from '../../src/core/identity.js';
 import type { Inbound } from '../../src/core/message.js';
@@ -12,6 +12,12 @@ import { issueConversationId, isValidConversationId } from './conversation-id.js
 import { clientFrame, httpMessageBody, outboundToWire, toWire, type ServerFrame, type WireMessage } from './protocol.js';
 
 const CHANNEL = 'web';
+
+function rawToText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
 
 /** The widget renders up to 10 quick replies and long texts scroll, so nothing needs degrading. */
 export const webCapabilities: ChannelCapabilities = {
@@ -41,12 +47,27 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
   const identify = async (conversationKey: string, playerToken: string | undefined): Promise<void> => {
     if (playerToken === undefined) return;
     const secret = context.secrets.playerTokenSecret;
-    if (!secret) throw new CroupierError('CROUPIER_TOKEN_INVALID', 'player tokens are not enabled on this server (CROUPIER_PLAYER_TOKEN_SECRET is unset)');
+    if (!secret)
+      throw new CroupierError(
+        'CROUPIER_TOKEN_INVALID',
+        'player tokens are not enabled on this server (CROUPIER_PLAYER_TOKEN_SECRET is unset)',
+      );
     const claims = verifyPlayerToken(playerToken, secret, context.clock.now());
-    await linkVerifiedAccount(context.store.players, { channel: CHANNEL, userId: conversationKey }, claims.sub, context.clock.now(), claims.name);
+    await linkVerifiedAccount(
+      context.store.players,
+      { channel: CHANNEL, userId: conversationKey },
+      claims.sub,
+      context.clock.now(),
+      claims.name,
+    );
   };
 
-  const toInbound = (conversationKey: string, message: { clientMessageId: string; text?: string; payload?: string }, locale: string | undefined, raw: unknown): Inbound => ({
+  const toInbound = (
+    conversationKey: string,
+    message: { clientMessageId: string; text?: string; payload?: string },
+    locale: string | undefined,
+    raw: unknown,
+  ): Inbound => ({
     platformMessageId: message.clientMessageId,
     channel: CHANNEL,
     conversationKey,
@@ -92,10 +113,12 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
     // Frames are handled one after another so a client's messages keep their order.
     let chain = Promise.resolve();
     socket.on('message', (data, isBinary) => {
-      chain = chain.then(() => onFrame(isBinary ? '' : data.toString())).catch((error: unknown) => {
-        log.error({ err: error, code: 'CROUPIER_PIPELINE_STAGE_FAILED' }, 'web socket frame failed');
-        send({ type: 'error', code: 'CROUPIER_PIPELINE_STAGE_FAILED', message: 'Something went wrong. Please try again.' });
-      });
+      chain = chain
+        .then(() => onFrame(isBinary ? '' : rawToText(data)))
+        .catch((error: unknown) => {
+          log.error({ err: error, code: 'CROUPIER_PIPELINE_STAGE_FAILED' }, 'web socket frame failed');
+          send({ type: 'error', code: 'CROUPIER_PIPELINE_STAGE_FAILED', message: 'Something went wrong. Please try again.' });
+        });
     });
 
     const onFrame = async (text: string) => {
@@ -115,7 +138,10 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
       if (frame.type === 'hello') {
         clearTimeout(helloTimer);
         const previous = key;
-        key = frame.conversationId && isValidConversationId(frame.conversationId, context.serverSecret) ? frame.conversationId : issueConversationId(context.serverSecret);
+        key =
+          frame.conversationId && isValidConversationId(frame.conversationId, context.serverSecret)
+            ? frame.conversationId
+            : issueConversationId(context.serverSecret);
         locale = frame.locale;
         if (previous !== undefined && previous !== key) sockets.get(previous)?.delete(socket);
         let set = sockets.get(key);
@@ -170,7 +196,11 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
         }
         const key = body.conversationId ?? issueConversationId(context.serverSecret);
         await identify(key, body.playerToken);
-        const message = { clientMessageId: body.clientMessageId ?? context.ids(), ...(body.text !== undefined ? { text: body.text } : {}), ...(body.payload !== undefined ? { payload: body.payload } : {}) };
+        const message = {
+          clientMessageId: body.clientMessageId ?? context.ids(),
+          ...(body.text !== undefined ? { text: body.text } : {}),
+          ...(body.payload !== undefined ? { payload: body.payload } : {}),
+        };
         const result = await context.handle(toInbound(key, message, body.locale, body));
         return reply.send({
           conversationId: key,

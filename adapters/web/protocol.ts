@@ -8,9 +8,16 @@ import type { TranscriptEntry } from '../../src/store/store.js';
  */
 const text = z.string().trim().min(1).max(4000);
 const payload = z.string().min(1).max(256);
-const locale = z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/);
+const locale = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/);
 const conversationId = z.string().min(10).max(200);
-const clientMessageId = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/);
+const clientMessageId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._:-]+$/);
 
 export const helloFrame = z.object({
   type: z.literal('hello'),
@@ -69,7 +76,14 @@ export function toWire(entry: TranscriptEntry): WireMessage {
 /** An outbound that was not stored (should not happen for text) still renders. */
 export function outboundToWire(outbound: Extract<Outbound, { kind: 'text' | 'media' }>, id: string, at: Date): WireMessage {
   return outbound.kind === 'text'
-    ? { id, direction: 'out', author: outbound.author, text: outbound.text, ...(outbound.buttons ? { buttons: outbound.buttons } : {}), at: at.toISOString() }
+    ? {
+        id,
+        direction: 'out',
+        author: outbound.author,
+        text: outbound.text,
+        ...(outbound.buttons ? { buttons: outbound.buttons } : {}),
+        at: at.toISOString(),
+      }
     : { id, direction: 'out', author: outbound.author, text: outbound.media.caption ?? outbound.media.url, at: at.toISOString() };
 }
 

@@ -14,7 +14,13 @@ export const configSchema = z
         host: z.string().default('0.0.0.0').describe('Interface to listen on.'),
         port: z.number().int().min(0).max(65535).default(3000).describe('TCP port; 0 picks a free one.'),
         publicUrl: z.url().optional().describe('The URL players and platforms reach this server at (for webhook registration).'),
-        bodyLimitBytes: z.number().int().min(1024).max(50_000_000).default(262_144).describe('Largest request body accepted; larger bodies get 413.'),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(50_000_000)
+          .default(262_144)
+          .describe('Largest request body accepted; larger bodies get 413.'),
         trustProxy: z.boolean().default(false).describe('Trust X-Forwarded-* headers (behind a reverse proxy).'),
         shutdownTimeoutMs: z.number().int().min(0).default(10_000).describe('How long a graceful shutdown waits for in-flight work.'),
       })
@@ -22,10 +28,7 @@ export const configSchema = z
       .default({ host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, trustProxy: false, shutdownTimeoutMs: 10_000 }),
     store: z
       .object({
-        url: z
-          .string()
-          .default('embedded')
-          .describe('`embedded` (SQLite file under dataDir) or `sqlite:<path>`.'),
+        url: z.string().default('embedded').describe('`embedded` (SQLite file under dataDir) or `sqlite:<path>`.'),
         dataDir: z.string().default('data').describe('Directory for the embedded database and channel sessions.'),
         durability: z.enum(['normal', 'full']).default('normal').describe('`full` fsyncs every write (survives power loss).'),
       })
@@ -40,7 +43,11 @@ export const configSchema = z
       .default({ intentsDir: 'intents', flowsDir: 'flows' }),
     languages: z
       .object({
-        default: z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, es or de').default('en').describe('Fallback language.'),
+        default: z
+          .string()
+          .regex(/^[a-z]{2,3}$/, 'a language code such as en, es or de')
+          .default('en')
+          .describe('Fallback language.'),
       })
       .strict()
       .default({ default: 'en' }),

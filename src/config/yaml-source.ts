@@ -85,7 +85,9 @@ function describe(path: readonly (string | number)[], issue: z.core.$ZodIssue): 
   const where = path.length === 0 ? 'the file' : `\`${formatPath(path)}\``;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `${where} is required (expected ${issue.expected})` : `${where} must be ${article(issue.expected)}, got ${kindOf(issue.input)}`;
+      return issue.input === undefined
+        ? `${where} is required (expected ${issue.expected})`
+        : `${where} must be ${article(issue.expected)}, got ${kindOf(issue.input)}`;
     case 'unrecognized_keys':
       return `${where} has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
     case 'invalid_value':

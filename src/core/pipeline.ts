@@ -115,7 +115,11 @@ export class Pipeline {
       turn.stored = [];
     }
     try {
-      await this.options.deliver({ channel: turn.inbound.channel, conversationKey: turn.inbound.conversationKey, conversationId }, apology, turn.stored[0]);
+      await this.options.deliver(
+        { channel: turn.inbound.channel, conversationKey: turn.inbound.conversationKey, conversationId },
+        apology,
+        turn.stored[0],
+      );
     } catch (sendError) {
       turn.log.error({ err: sendError, code: 'CROUPIER_PLATFORM_API' }, 'could not deliver the apology');
     }

@@ -49,5 +49,10 @@ function mac(body: string, secret: string): string {
 function isClaims(value: unknown): value is PlayerTokenClaims {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record['sub'] === 'string' && record['sub'] !== '' && typeof record['exp'] === 'number' && (record['name'] === undefined || typeof record['name'] === 'string');
+  return (
+    typeof record['sub'] === 'string' &&
+    record['sub'] !== '' &&
+    typeof record['exp'] === 'number' &&
+    (record['name'] === undefined || typeof record['name'] === 'string')
+  );
 }

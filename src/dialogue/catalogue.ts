@@ -57,7 +57,15 @@ export function loadCatalogue(dir: string, fallback: string, rootDir = process.c
     issues.push(...fileIssues);
     if (!value) continue;
     if (value.language !== basename(name, '.yaml')) {
-      issues.push({ file: shown, line: 1, column: 1, rule: 'language-mismatch', message: `the file is named ${name} but says language: ${value.language}`, hint: `rename the file to ${value.language}.yaml`, severity: 'error' });
+      issues.push({
+        file: shown,
+        line: 1,
+        column: 1,
+        rule: 'language-mismatch',
+        message: `the file is named ${name} but says language: ${value.language}`,
+        hint: `rename the file to ${value.language}.yaml`,
+        severity: 'error',
+      });
       continue;
     }
     texts.set(value.language, new Map(Object.entries(value.texts)));
@@ -80,12 +88,28 @@ export function loadCatalogue(dir: string, fallback: string, rootDir = process.c
       const file = positions.get(language) ?? language;
       for (const key of base.keys()) {
         if (!map.has(key)) {
-          issues.push({ file, line: 1, column: 1, rule: 'missing-translation', message: `text "${key}" has no ${language} translation`, hint: `add "${key}" under texts:`, severity: 'error' });
+          issues.push({
+            file,
+            line: 1,
+            column: 1,
+            rule: 'missing-translation',
+            message: `text "${key}" has no ${language} translation`,
+            hint: `add "${key}" under texts:`,
+            severity: 'error',
+          });
         }
       }
       for (const key of map.keys()) {
         if (!base.has(key)) {
-          issues.push({ file, line: 1, column: 1, rule: 'unknown-text', message: `text "${key}" does not exist in the default language (${fallback})`, hint: 'add it to the default language or remove it', severity: 'warning' });
+          issues.push({
+            file,
+            line: 1,
+            column: 1,
+            rule: 'unknown-text',
+            message: `text "${key}" does not exist in the default language (${fallback})`,
+            hint: 'add it to the default language or remove it',
+            severity: 'warning',
+          });
         }
       }
     }

@@ -14,7 +14,10 @@ export interface Content {
  * Loads and lints the content. Errors come back as issues, never as exceptions, so a broken edit
  * is reported with file:line:column and the running bot keeps its last good content.
  */
-export function loadContent(options: { rootDir: string; flowsDir: string; defaultLanguage: string }): { content: Content | undefined; issues: ContentIssue[] } {
+export function loadContent(options: { rootDir: string; flowsDir: string; defaultLanguage: string }): {
+  content: Content | undefined;
+  issues: ContentIssue[];
+} {
   const { catalogue, issues } = loadCatalogue(join(options.rootDir, options.flowsDir, 'texts'), options.defaultLanguage, options.rootDir);
   if (hasErrors(issues)) return { content: undefined, issues };
   return { content: { catalogue, languages: catalogue.languages }, issues };

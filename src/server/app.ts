@@ -22,8 +22,9 @@ export interface ServerParts {
  */
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const { config } = parts;
+  const loggerInstance: FastifyBaseLogger = parts.log;
   const server = Fastify({
-    loggerInstance: parts.log as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     // Per-request lines are logged at debug level by the onResponse hook below.
@@ -33,7 +34,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   });
 
   server.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug(
+      { method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   server.setErrorHandler((error: FastifyError | CroupierError, request, reply) => {
@@ -44,7 +48,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   });
 
   server.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'CROUPIER_INPUT_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'CROUPIER_INPUT_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` } }),
   );
 
   server.get('/healthz', async () => ({ status: 'ok' }));
@@ -58,7 +64,12 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     }
     const contentOk = parts.contentReady();
     const ready = storeOk && contentOk;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { store: storeOk ? 'ok' : 'unreachable', content: contentOk ? 'ok' : 'not loaded' } });
+    return reply
+      .status(ready ? 200 : 503)
+      .send({
+        status: ready ? 'ready' : 'not ready',
+        checks: { store: storeOk ? 'ok' : 'unreachable', content: contentOk ? 'ok' : 'not loaded' },
+      });
   });
 
   for (const channel of parts.channels) await channel.register(server);

@@ -73,10 +73,18 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomId;
 
-  const { content: initial, issues } = loadContent({ rootDir: contentRoot, flowsDir: config.content.flowsDir, defaultLanguage: config.languages.default });
+  const { content: initial, issues } = loadContent({
+    rootDir: contentRoot,
+    flowsDir: config.content.flowsDir,
+    defaultLanguage: config.languages.default,
+  });
   for (const issue of issues) log.warn({ code: 'CROUPIER_CONTENT_INVALID' }, formatIssue(issue));
   if (!initial) {
-    throw new CroupierError('CROUPIER_CONTENT_INVALID', `the content has errors; fix them and start again:\n${issues.map(formatIssue).join('\n')}`, { details: { issues } });
+    throw new CroupierError(
+      'CROUPIER_CONTENT_INVALID',
+      `the content has errors; fix them and start again:\n${issues.map(formatIssue).join('\n')}`,
+      { details: { issues } },
+    );
   }
   const content: Content = initial;
 
@@ -118,7 +126,8 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   for (const [name, factory] of Object.entries(channelFactories)) {
     const channel = factory(context);
     if (!channel) continue;
-    if (channel.id !== name) throw new CroupierError('CROUPIER_CONFIG_INVALID', `channel registered as "${name}" calls itself "${channel.id}"`);
+    if (channel.id !== name)
+      throw new CroupierError('CROUPIER_CONFIG_INVALID', `channel registered as "${name}" calls itself "${channel.id}"`);
     channels.push(channel);
     byId.set(channel.id, channel);
   }
@@ -134,7 +143,10 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const close = () => {
     closing ??= (async () => {
       log.info('shutting down: no new connections, finishing in-flight work');
-      const timeout = setTimeout(() => log.warn('shutdown is taking longer than configured; still waiting for in-flight turns'), config.server.shutdownTimeoutMs);
+      const timeout = setTimeout(
+        () => log.warn('shutdown is taking longer than configured; still waiting for in-flight turns'),
+        config.server.shutdownTimeoutMs,
+      );
       try {
         for (const channel of channels) await channel.close?.();
         await server.close();
@@ -154,7 +166,11 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
 function withOverrides(config: CroupierConfig, options: StartOptions): CroupierConfig {
   return {
     ...config,
-    server: { ...config.server, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.host ? { host: options.host } : {}) },
+    server: {
+      ...config.server,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host ? { host: options.host } : {}),
+    },
     store: { ...config.store, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
     log: { ...config.log, ...(options.logLevel ? { level: options.logLevel as CroupierConfig['log']['level'] } : {}) },
   };
@@ -163,8 +179,12 @@ function withOverrides(config: CroupierConfig, options: StartOptions): CroupierC
 function openStore(config: CroupierConfig, dataDir: string): Store {
   const url = config.store.url;
   if (url === 'embedded') return openSqliteStore({ file: join(dataDir, 'croupier.db'), durability: config.store.durability });
-  if (url.startsWith('sqlite:')) return openSqliteStore({ file: resolve(url.slice('sqlite:'.length)), durability: config.store.durability });
-  throw new CroupierError('CROUPIER_CONFIG_INVALID', `store.url "${url.replace(/\/\/[^@]*@/, '//***@')}" is not supported yet: use "embedded" or "sqlite:<path>"`);
+  if (url.startsWith('sqlite:'))
+    return openSqliteStore({ file: resolve(url.slice('sqlite:'.length)), durability: config.store.durability });
+  throw new CroupierError(
+    'CROUPIER_CONFIG_INVALID',
+    `store.url "${url.replace(/\/\/[^@]*@/, '//***@')}" is not supported yet: use "embedded" or "sqlite:<path>"`,
+  );
 }
 
 /** A random secret kept in the data directory, so signed web conversation ids survive restarts. */

@@ -140,7 +140,8 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     ids: IdSource,
   ) {
-    const guard = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    const guard =
+      <A extends unknown[], R>(fn: (...args: A) => R) =>
       async (...args: A): Promise<R> => {
         if (this.#closed) throw new CroupierError('CROUPIER_STORE_UNAVAILABLE', 'the store is closed');
         try {
@@ -173,7 +174,9 @@ type Guard = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => 
 function receipts(db: Database.Database, guard: Guard): ReceiptRepository {
   const insert = db.prepare('INSERT OR IGNORE INTO receipts (channel, platform_message_id, at) VALUES (?, ?, ?)');
   return {
-    claim: guard((channel: string, platformMessageId: string, at: Date) => insert.run(channel, platformMessageId, at.getTime()).changes === 1),
+    claim: guard(
+      (channel: string, platformMessageId: string, at: Date) => insert.run(channel, platformMessageId, at.getTime()).changes === 1,
+    ),
   };
 }
 
@@ -213,14 +216,16 @@ function conversations(db: Database.Database, guard: Guard, ids: IdSource): Conv
   );
   const update = db.prepare('UPDATE conversations SET language = ?, status = ?, state = ?, updated_at = ? WHERE id = ?');
   return {
-    findOrCreate: guard((key: { channel: string; conversationKey: string }, init: { playerId: string; language: string | null; at: Date }) => {
-      const existing = byKey.get(key.channel, key.conversationKey);
-      if (existing) return toConversation(existing);
-      insert.run({ id: ids(), ...key, playerId: init.playerId, language: init.language, at: init.at.getTime() });
-      const row = byKey.get(key.channel, key.conversationKey);
-      if (!row) throw new Error('conversation vanished after insert');
-      return toConversation(row);
-    }),
+    findOrCreate: guard(
+      (key: { channel: string; conversationKey: string }, init: { playerId: string; language: string | null; at: Date }) => {
+        const existing = byKey.get(key.channel, key.conversationKey);
+        if (existing) return toConversation(existing);
+        insert.run({ id: ids(), ...key, playerId: init.playerId, language: init.language, at: init.at.getTime() });
+        const row = byKey.get(key.channel, key.conversationKey);
+        if (!row) throw new Error('conversation vanished after insert');
+        return toConversation(row);
+      },
+    ),
     get: guard((id: string) => {
       const row = byId.get(id);
       return row ? toConversation(row) : undefined;
@@ -230,7 +235,13 @@ function conversations(db: Database.Database, guard: Guard, ids: IdSource): Conv
       return row ? toConversation(row) : undefined;
     }),
     save: guard((conversation: Conversation) => {
-      update.run(conversation.language, conversation.status, JSON.stringify(conversation.state), conversation.updatedAt.getTime(), conversation.id);
+      update.run(
+        conversation.language,
+        conversation.status,
+        JSON.stringify(conversation.state),
+        conversation.updatedAt.getTime(),
+        conversation.id,
+      );
     }),
   };
 }
@@ -271,12 +282,16 @@ function toEntry(row: TranscriptRow): TranscriptEntry {
 }
 
 function transcript(db: Database.Database, guard: Guard, ids: IdSource): TranscriptRepository {
-  const nextSeq = db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM transcript WHERE conversation_id = ?');
+  const nextSeq = db.prepare<[string], { seq: number }>(
+    'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM transcript WHERE conversation_id = ?',
+  );
   const insert = db.prepare(
     `INSERT INTO transcript (id, conversation_id, seq, direction, author, text, payload, buttons, attachments, platform_message_id, delivery, raw, at)
      VALUES (@id, @conversationId, @seq, @direction, @author, @text, @payload, @buttons, @attachments, @platformMessageId, @delivery, @raw, @at)`,
   );
-  const newest = db.prepare<[string, number], TranscriptRow>('SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+  const newest = db.prepare<[string, number], TranscriptRow>(
+    'SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+  );
   const append = db.transaction((entry: TranscriptEntryInput): TranscriptEntry => {
     const seq = nextSeq.get(entry.conversationId)?.seq ?? 1;
     const id = ids();
@@ -337,7 +352,9 @@ function players(db: Database.Database, guard: Guard, ids: IdSource): PlayerRepo
   const upsertAccount = db.prepare(
     'INSERT INTO player_accounts (channel, user_id, player_id) VALUES (?, ?, ?) ON CONFLICT (channel, user_id) DO UPDATE SET player_id = excluded.player_id',
   );
-  const accountsOf = db.prepare<[string], { channel: string; user_id: string }>('SELECT channel, user_id FROM player_accounts WHERE player_id = ? ORDER BY channel, user_id');
+  const accountsOf = db.prepare<[string], { channel: string; user_id: string }>(
+    'SELECT channel, user_id FROM player_accounts WHERE player_id = ? ORDER BY channel, user_id',
+  );
   const update = db.prepare('UPDATE players SET casino_player_id = ?, display_name = ?, language = ?, verified_at = ? WHERE id = ?');
   const create = db.transaction((account: ChannelAccount, displayName: string | null, at: number): PlayerRow => {
     const existing = byAccount.get(account.channel, account.userId);
@@ -382,7 +399,13 @@ function events(db: Database.Database, guard: Guard): EventLog {
   const insert = db.prepare('INSERT INTO events (type, at, conversation_id, player_id, data) VALUES (?, ?, ?, ?, ?)');
   return {
     append: guard((event: EventInput) => {
-      insert.run(event.type, event.at.getTime(), event.conversationId ?? null, event.playerId ?? null, event.data ? JSON.stringify(event.data) : null);
+      insert.run(
+        event.type,
+        event.at.getTime(),
+        event.conversationId ?? null,
+        event.playerId ?? null,
+        event.data ? JSON.stringify(event.data) : null,
+      );
     }),
     list: guard((filter: { conversationId?: string; type?: EventType; limit?: number } = {}) => {
       const where: string[] = [];

@@ -3,7 +3,13 @@ import { isCroupierError } from '../../core/errors.js';
 import { startCroupier } from '../../server/runtime.js';
 
 /** `croupier start`: runs until SIGTERM/SIGINT, then shuts down gracefully. Returns the exit code. */
-export async function runStart(options: { config?: string; port?: number; host?: string; dataDir?: string; logLevel?: string }): Promise<number> {
+export async function runStart(options: {
+  config?: string;
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  logLevel?: string;
+}): Promise<number> {
   let app;
   try {
     app = await startCroupier({
@@ -16,7 +22,9 @@ export async function runStart(options: { config?: string; port?: number; host?:
   } catch (error) {
     if (isCroupierError(error)) {
       const issues = (error.details['issues'] as Parameters<typeof formatIssue>[0][] | undefined) ?? [];
-      process.stderr.write(`croupier: ${error.code}: ${issues.length > 0 ? `${issues.length} problem(s):\n${issues.map(formatIssue).join('\n')}` : error.message}\n`);
+      process.stderr.write(
+        `croupier: ${error.code}: ${issues.length > 0 ? `${issues.length} problem(s):\n${issues.map(formatIssue).join('\n')}` : error.message}\n`,
+      );
       return 1;
     }
     throw error;

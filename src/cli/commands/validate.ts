@@ -3,13 +3,18 @@ import { formatIssue, hasErrors, type ContentIssue } from '../../core/content-is
 import { loadContent } from '../../dialogue/content.js';
 
 /** `croupier validate`: configuration first, then the content it points at (paths relative to the working directory). Returns the exit code. */
-export function runValidate(options: { config?: string; json?: boolean; rootDir?: string }, out: NodeJS.WritableStream = process.stdout): number {
+export function runValidate(
+  options: { config?: string; json?: boolean; rootDir?: string },
+  out: NodeJS.WritableStream = process.stdout,
+): number {
   const issues: ContentIssue[] = [];
   const { loaded, issues: configIssues } = checkConfig(options.config ? { file: options.config } : {});
   issues.push(...configIssues);
   if (loaded) {
     const rootDir = options.rootDir ?? process.cwd();
-    issues.push(...loadContent({ rootDir, flowsDir: loaded.config.content.flowsDir, defaultLanguage: loaded.config.languages.default }).issues);
+    issues.push(
+      ...loadContent({ rootDir, flowsDir: loaded.config.content.flowsDir, defaultLanguage: loaded.config.languages.default }).issues,
+    );
   }
   const errors = issues.filter((issue) => issue.severity === 'error').length;
   const warnings = issues.length - errors;
@@ -17,7 +22,11 @@ export function runValidate(options: { config?: string; json?: boolean; rootDir?
     out.write(`${JSON.stringify({ ok: errors === 0, errors, warnings, issues }, null, 2)}\n`);
   } else {
     for (const issue of issues) out.write(`${formatIssue(issue)}\n`);
-    out.write(errors === 0 ? `✔ configuration and content are valid${warnings ? ` (${warnings} warning(s))` : ''}\n` : `✖ ${errors} error(s), ${warnings} warning(s)\n`);
+    out.write(
+      errors === 0
+        ? `✔ configuration and content are valid${warnings ? ` (${warnings} warning(s))` : ''}\n`
+        : `✖ ${errors} error(s), ${warnings} warning(s)\n`,
+    );
   }
   return hasErrors(issues) ? 1 : 0;
 }

@@ -23,7 +23,9 @@ export function conversationStage(store: Store, clock: Clock, languages: Languag
       const { inbound } = turn;
       const player = await store.players.findOrCreateByAccount(
         { channel: inbound.channel, userId: inbound.sender.userId },
-        inbound.sender.displayName === undefined ? { at: inbound.receivedAt } : { displayName: inbound.sender.displayName, at: inbound.receivedAt },
+        inbound.sender.displayName === undefined
+          ? { at: inbound.receivedAt }
+          : { displayName: inbound.sender.displayName, at: inbound.receivedAt },
       );
       const conversation = await store.conversations.findOrCreate(
         { channel: inbound.channel, conversationKey: inbound.conversationKey },
@@ -33,7 +35,10 @@ export function conversationStage(store: Store, clock: Clock, languages: Languag
       turn.conversation = conversation;
       turn.log = turn.log.child({ conversationId: conversation.id });
       turn.language =
-        conversation.language ?? player.language ?? languageFromLocale(inbound.sender.localeHint, languages.supported()) ?? languages.fallback;
+        conversation.language ??
+        player.language ??
+        languageFromLocale(inbound.sender.localeHint, languages.supported()) ??
+        languages.fallback;
 
       await store.transcript.append({
         conversationId: conversation.id,
@@ -64,7 +69,9 @@ export function conversationStage(store: Store, clock: Clock, languages: Languag
           direction: 'out',
           author: reply.author,
           ...(reply.kind === 'text' ? { text: reply.text, ...(reply.buttons ? { buttons: reply.buttons } : {}) } : {}),
-          ...(reply.kind === 'media' ? { attachments: [{ kind: reply.media.kind, url: reply.media.url, caption: reply.media.caption }] } : {}),
+          ...(reply.kind === 'media'
+            ? { attachments: [{ kind: reply.media.kind, url: reply.media.url, caption: reply.media.caption }] }
+            : {}),
           at: now,
           delivery: 'pending',
         });

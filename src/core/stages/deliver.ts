@@ -11,7 +11,11 @@ export interface DeliveryTarget {
 }
 
 /** `entry` is the stored transcript entry of a text or media reply (absent for typing indicators). */
-export type Deliver = (target: DeliveryTarget, outbound: Outbound, entry?: TranscriptEntry) => Promise<{ platformMessageId?: string } | void>;
+export type Deliver = (
+  target: DeliveryTarget,
+  outbound: Outbound,
+  entry?: TranscriptEntry,
+) => Promise<{ platformMessageId?: string } | void>;
 
 /**
  * Sends the turn's replies through the player's channel once they are stored, inside the
