@@ -59,7 +59,10 @@ export class Pipeline {
     this.#run = compose(this.stages);
   }
 
-  /** Handles one inbound message end to end and resolves with what was said back. Never rejects for a turn's own failure. */
+  /**
+   * Handles one inbound message end to end and resolves, once its writes are durable, with what was
+   * said back. Never rejects for a turn's own failure.
+   */
   handle(inbound: Inbound): Promise<TurnResult> {
     if (this.#closed) return Promise.reject(new CroupierError('CROUPIER_PIPELINE_CLOSED', 'the pipeline is shutting down'));
     const task = this.#handle(inbound);
@@ -82,6 +85,7 @@ export class Pipeline {
     };
     try {
       await this.#run(turn);
+      await this.options.store.durable();
       return result(turn, false);
     } catch (error) {
       await this.#recover(turn, error);
@@ -109,6 +113,7 @@ export class Pipeline {
         });
         turn.stored = [entry];
         await this.options.store.events.append({ type: 'turn.failed', at: entry.at, conversationId, data: { stage, code } });
+        await this.options.store.durable();
       }
     } catch (storeError) {
       turn.log.error({ err: storeError, code: 'CROUPIER_STORE_FAILED' }, 'could not record the apology');

@@ -64,12 +64,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     }
     const contentOk = parts.contentReady();
     const ready = storeOk && contentOk;
-    return reply
-      .status(ready ? 200 : 503)
-      .send({
-        status: ready ? 'ready' : 'not ready',
-        checks: { store: storeOk ? 'ok' : 'unreachable', content: contentOk ? 'ok' : 'not loaded' },
-      });
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      checks: { store: storeOk ? 'ok' : 'unreachable', content: contentOk ? 'ok' : 'not loaded' },
+    });
   });
 
   for (const channel of parts.channels) await channel.register(server);

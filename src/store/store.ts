@@ -12,6 +12,12 @@ export interface Store {
   readonly transcript: TranscriptRepository;
   readonly players: PlayerRepository;
   readonly events: EventLog;
+  /**
+   * Resolves once every write made before the call is durable. Writes are visible to this process
+   * as soon as their promise resolves, but an implementation may commit them in groups; whoever
+   * acknowledges to the outside world (a webhook's 200, the widget's ack) awaits this first.
+   */
+  durable(): Promise<void>;
   /** Resolves when the database answers; used by `GET /readyz`. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -63,7 +63,9 @@ describe('validateStages', () => {
   it('rejects duplicate names, bad names and missing prerequisites when the pipeline is built', () => {
     expect(code(() => validateStages([stage('a'), stage('a')]))).toBe('CROUPIER_PIPELINE_STAGE_INVALID');
     expect(code(() => validateStages([stage('Bad Name')]))).toBe('CROUPIER_PIPELINE_STAGE_INVALID');
-    expect(code(() => validateStages([stage('bot', undefined, ['conversation']), stage('conversation')]))).toBe('CROUPIER_PIPELINE_STAGE_INVALID');
+    expect(code(() => validateStages([stage('bot', undefined, ['conversation']), stage('conversation')]))).toBe(
+      'CROUPIER_PIPELINE_STAGE_INVALID',
+    );
     expect(code(() => validateStages([stage('conversation'), stage('bot', undefined, ['conversation'])]))).toBeUndefined();
   });
 });

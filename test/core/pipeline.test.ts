@@ -64,7 +64,9 @@ describe('Pipeline', () => {
       },
     };
     h.setBot(failing);
-    const bad = await h.pipeline.handle(inbound({ text: 'explode', sender: { channel: 'test', userId: 'es-player', localeHint: 'es-ES' }, conversationKey: 'es' }));
+    const bad = await h.pipeline.handle(
+      inbound({ text: 'explode', sender: { channel: 'test', userId: 'es-player', localeHint: 'es-ES' }, conversationKey: 'es' }),
+    );
     expect(bad.failed).toBe(true);
     expect(texts(h)).toEqual(['Perdona, algo ha fallado.']);
     const error = h.lines.find((line) => line['msg'] === 'turn failed');

@@ -8,7 +8,9 @@ export function tempDir(prefix = 'croupier-test-'): string {
 }
 
 /** Starts the real product on a free port with an isolated environment and data directory. */
-export async function startTestServer(options: Partial<StartOptions> & { yaml?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CroupierHandle> {
+export async function startTestServer(
+  options: Partial<StartOptions> & { yaml?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CroupierHandle> {
   const dataDir = options.dataDir ?? tempDir();
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   if (options.yaml !== undefined) {
@@ -20,6 +22,10 @@ export async function startTestServer(options: Partial<StartOptions> & { yaml?: 
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }

@@ -14,7 +14,16 @@ import { inbound } from '../../support/pipeline-harness.js';
 
 const silent = pino({ level: 'silent' });
 function turnFor(overrides: Parameters<typeof inbound>[0] = {}): Turn {
-  return { id: 't', inbound: inbound(overrides), log: silent, language: 'en', replies: [], stored: [], duplicate: false, rateLimited: false };
+  return {
+    id: 't',
+    inbound: inbound(overrides),
+    log: silent,
+    language: 'en',
+    replies: [],
+    stored: [],
+    duplicate: false,
+    rateLimited: false,
+  };
 }
 const store = () => openSqliteStore({ file: ':memory:', ids: sequentialIds('row') });
 
@@ -69,7 +78,10 @@ describe('conversation stage', () => {
     let seenDuringBot: number | undefined;
     await stage.run(turn, async () => {
       seenDuringBot = (await s.transcript.list(turn.conversation!.id)).length;
-      turn.replies.push({ kind: 'typing', on: true }, { kind: 'text', text: 'respuesta', author: 'bot', buttons: [{ label: 'Sí', payload: 'yes' }] });
+      turn.replies.push(
+        { kind: 'typing', on: true },
+        { kind: 'text', text: 'respuesta', author: 'bot', buttons: [{ label: 'Sí', payload: 'yes' }] },
+      );
     });
     expect(turn.language).toBe('es');
     expect(seenDuringBot).toBe(1);
@@ -116,7 +128,14 @@ describe('rate-limit stage', () => {
 describe('deliver stage', () => {
   it('sends the stored replies in order and records delivery per entry', async () => {
     const s = store();
-    const conversation = await s.conversations.findOrCreate({ channel: 'test', conversationKey: 'k' }, { playerId: (await s.players.findOrCreateByAccount({ channel: 'test', userId: 'u' }, { at: new Date() })).id, language: 'en', at: new Date() });
+    const conversation = await s.conversations.findOrCreate(
+      { channel: 'test', conversationKey: 'k' },
+      {
+        playerId: (await s.players.findOrCreateByAccount({ channel: 'test', userId: 'u' }, { at: new Date() })).id,
+        language: 'en',
+        at: new Date(),
+      },
+    );
     const sent: string[] = [];
     const stage = deliverStage(async (_target, outbound) => {
       if (outbound.kind === 'text' && outbound.text === 'bad') throw new Error('platform said no');
@@ -126,9 +145,22 @@ describe('deliver stage', () => {
     const turn = turnFor();
     turn.conversation = conversation;
     await stage.run(turn, async () => {
-      turn.replies.push({ kind: 'typing', on: true }, { kind: 'text', text: 'one', author: 'bot' }, { kind: 'text', text: 'bad', author: 'bot' });
+      turn.replies.push(
+        { kind: 'typing', on: true },
+        { kind: 'text', text: 'one', author: 'bot' },
+        { kind: 'text', text: 'bad', author: 'bot' },
+      );
       for (const text of ['one', 'bad']) {
-        turn.stored.push(await s.transcript.append({ conversationId: conversation.id, direction: 'out', author: 'bot', text, at: new Date(), delivery: 'pending' }));
+        turn.stored.push(
+          await s.transcript.append({
+            conversationId: conversation.id,
+            direction: 'out',
+            author: 'bot',
+            text,
+            at: new Date(),
+            delivery: 'pending',
+          }),
+        );
       }
     });
     expect(sent).toEqual(['typing', 'one']);
