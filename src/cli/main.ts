@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { runStart } from './commands/start.js';
+import { runSchemas } from './commands/schemas.js';
 import { runValidate } from './commands/validate.js';
 
 /**
@@ -22,6 +23,7 @@ Examples:
   $ croupier start --port 8080 --data-dir /var/lib/croupier
   $ croupier validate                    check croupier.yaml, intents/ and flows/
   $ croupier validate --config prod.yaml
+  $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
 
 Environment:
   CROUPIER_CONFIG, CROUPIER_PORT, CROUPIER_HOST, CROUPIER_DATA_DIR, CROUPIER_LOG_LEVEL,
@@ -49,6 +51,15 @@ Environment:
     .addHelpText('after', '\nExample:\n  $ croupier validate && echo "ready to ship"')
     .action((options: { config?: string; json?: boolean }) => {
       process.exitCode = runValidate(options);
+    });
+
+  program
+    .command('schemas')
+    .description('write the JSON Schemas of the YAML formats (for VS Code autocompletion) into schemas/')
+    .option('--dir <dir>', 'output folder', 'schemas')
+    .option('--check', 'only check that the committed schemas are up to date')
+    .action((options: { dir: string; check?: boolean }) => {
+      process.exitCode = runSchemas(options);
     });
 
   return program;

@@ -32,7 +32,7 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   if (issues.length > 0) return { value: undefined, issues };
 
   const data: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return { value: result.data, issues };
   for (const zodIssue of result.error.issues) {
     const path = zodIssue.path.filter((part): part is string | number => typeof part !== 'symbol');
