@@ -6,7 +6,7 @@ import { tempDir } from '../support/server.js';
 
 const run = promisify(execFile);
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
-const env = { ...process.env, DOTENV_CONFIG_QUIET: 'true', CROUPIER_CONFIG: '' };
+const env: NodeJS.ProcessEnv = { ...process.env, DOTENV_CONFIG_QUIET: 'true' };
 delete env['CROUPIER_CONFIG'];
 
 describe('croupier CLI', () => {
