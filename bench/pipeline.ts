@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { measureInProcess } from './in-process.js';
 import { machineLine, writeSection } from './results.js';
 
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -127,6 +128,9 @@ await warmUp(product.url, '/web/messages', productBody);
 const productResult = await run(product.url, '/web/messages', productBody);
 await stop(product.child);
 
+// 3. the pipeline alone, in this process, without HTTP
+const inProcess = await measureInProcess();
+
 const ratio = productResult.rps / bareResult.rps;
 const rows = [
   ['bare fastify echo (baseline)', bareResult],
@@ -137,7 +141,11 @@ const table = [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...rows.map(([name, r]) => `| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.errors} | ${r.non2xx} |`),
 ].join('\n');
-const verdict = `ratio pipeline / bare = **${ratio.toFixed(2)}** (target ≥ 0.5) — ${ratio >= 0.5 ? 'met' : 'NOT met'}`;
+const verdict = [
+  `ratio pipeline / bare = **${ratio.toFixed(2)}** (target ≥ 0.5) — ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
+  '',
+  `In-process pipeline without HTTP (\`Pipeline.handle\`, 50 turns in flight): ${inProcess.turnsPerSecond.toFixed(0)} turns/s, ${inProcess.cpuMicrosPerTurn.toFixed(0)} µs CPU per turn.`,
+].join('\n');
 process.stdout.write(`\n${table}\n\n${verdict}\n`);
 
 await writeSection(

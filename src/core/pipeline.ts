@@ -15,7 +15,7 @@ import { deliverStage, type Deliver } from './stages/deliver.js';
 import { orderingStage } from './stages/ordering.js';
 import { rateLimitStage } from './stages/rate-limit.js';
 import type { SystemTexts } from './stages/system-texts.js';
-import type { Turn, TurnResult } from './turn.js';
+import { lazyTurnLog, type Turn, type TurnResult } from './turn.js';
 
 export interface PipelineOptions {
   readonly store: Store;
@@ -73,10 +73,14 @@ export class Pipeline {
 
   async #handle(inbound: Inbound): Promise<TurnResult> {
     const turnId = this.options.ids();
+    const logger = lazyTurnLog(this.options.log, { channel: inbound.channel, turn: turnId });
     const turn: Turn = {
       id: turnId,
       inbound,
-      log: this.options.log.child({ channel: inbound.channel, turn: turnId }),
+      get log() {
+        return logger.log;
+      },
+      bindLog: logger.bindLog,
       language: languageFromLocale(inbound.sender.localeHint, this.options.languages.supported()) ?? this.options.languages.fallback,
       replies: [],
       stored: [],

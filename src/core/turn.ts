@@ -9,8 +9,13 @@ import type { Inbound, Outbound } from './message.js';
 export interface Turn {
   readonly id: string;
   readonly inbound: Inbound;
-  /** A child logger bound to this turn: channel, turn id, and later the conversation id. */
-  log: Logger;
+  /**
+   * A child logger bound to this turn: channel, turn id, and later the conversation id. Created on
+   * first use, so a turn that logs nothing costs nothing.
+   */
+  readonly log: Logger;
+  /** Adds fields to every later line of this turn's log (e.g. the conversation id). */
+  bindLog(fields: Readonly<Record<string, string>>): void;
   conversation?: Conversation;
   player?: Player;
   /** The language the bot answers in; a first guess until the bot detects or is told otherwise. */
@@ -22,6 +27,22 @@ export interface Turn {
   /** Outcome flags for callers and metrics. */
   duplicate: boolean;
   rateLimited: boolean;
+}
+
+/** Creates the lazily bound turn logger used by {@link Turn.log}. */
+export function lazyTurnLog(root: Logger, initial: Readonly<Record<string, string>>): Pick<Turn, 'log' | 'bindLog'> {
+  let bindings: Record<string, string> = { ...initial };
+  let child: Logger | undefined;
+  return {
+    get log() {
+      child ??= root.child(bindings);
+      return child;
+    },
+    bindLog(fields) {
+      bindings = { ...bindings, ...fields };
+      child = undefined;
+    },
+  };
 }
 
 /** The outcome of a turn as callers (adapters, the web HTTP API) see it. */

@@ -74,9 +74,10 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (channel, conversation_key)
    );
    CREATE TABLE transcript (
-     id TEXT PRIMARY KEY,
+     position INTEGER PRIMARY KEY,
      conversation_id TEXT NOT NULL REFERENCES conversations(id),
      seq INTEGER NOT NULL,
+     id TEXT NOT NULL,
      direction TEXT NOT NULL,
      author TEXT NOT NULL,
      text TEXT,
@@ -390,11 +391,13 @@ function transcript(db: Database.Database, read: Guard, write: Guard, ids: IdSou
     });
     return { ...entry, id, seq };
   });
-  const delivery = db.prepare('UPDATE transcript SET delivery = ?, platform_message_id = COALESCE(?, platform_message_id) WHERE id = ?');
+  const delivery = db.prepare(
+    'UPDATE transcript SET delivery = ?, platform_message_id = COALESCE(?, platform_message_id) WHERE conversation_id = ? AND seq = ?',
+  );
   return {
     append: write((entry: TranscriptEntryInput) => append(entry)),
-    markDelivery: write((id: string, status: 'sent' | 'failed', platformMessageId?: string) => {
-      delivery.run(status, platformMessageId ?? null, id);
+    markDelivery: write((entry: Pick<TranscriptEntry, 'conversationId' | 'seq'>, status: 'sent' | 'failed', platformMessageId?: string) => {
+      delivery.run(status, platformMessageId ?? null, entry.conversationId, entry.seq);
     }),
     list: read((conversationId: string, options: { limit?: number } = {}) => newest.all(conversationId, options.limit ?? -1).map(toEntry)),
   };

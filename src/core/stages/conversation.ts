@@ -33,7 +33,7 @@ export function conversationStage(store: Store, clock: Clock, languages: Languag
       );
       turn.player = player;
       turn.conversation = conversation;
-      turn.log = turn.log.child({ conversationId: conversation.id });
+      turn.bindLog({ conversationId: conversation.id });
       turn.language =
         conversation.language ??
         player.language ??

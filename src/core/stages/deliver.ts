@@ -36,10 +36,10 @@ export function deliverStage(deliver: Deliver, transcript: TranscriptRepository)
         const entry = reply.kind === 'typing' ? undefined : turn.stored[stored++];
         try {
           const receipt = await deliver(target, reply, entry);
-          if (entry) await transcript.markDelivery(entry.id, 'sent', receipt?.platformMessageId);
+          if (entry) await transcript.markDelivery(entry, 'sent', receipt?.platformMessageId);
         } catch (error) {
           turn.log.error({ err: error, code: 'CROUPIER_PLATFORM_API' }, 'reply could not be delivered');
-          if (entry) await transcript.markDelivery(entry.id, 'failed');
+          if (entry) await transcript.markDelivery(entry, 'failed');
         }
       }
     },

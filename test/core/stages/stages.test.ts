@@ -18,6 +18,7 @@ function turnFor(overrides: Parameters<typeof inbound>[0] = {}): Turn {
     id: 't',
     inbound: inbound(overrides),
     log: silent,
+    bindLog: () => undefined,
     language: 'en',
     replies: [],
     stored: [],
