@@ -5,7 +5,8 @@ import type { ContentIssue } from '../core/content-issue.js';
 /**
  * Parses a YAML file a person wrote and validates it against a zod schema, turning every problem into
  * a {@link ContentIssue} with file, line and column. YAML syntax errors and schema errors both come
- * back as issues; nothing here throws for bad content.
+ * back as issues; nothing here throws for bad content. `locate` gives the position of any path, for
+ * the semantic checks that run after the schema.
  *
  * @example const { value, issues } = parseYamlWithSchema(text, 'croupier.yaml', configSchema)
  */
@@ -13,9 +14,10 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   text: string,
   file: string,
   schema: S,
-): { value: z.output<S> | undefined; issues: ContentIssue[] } {
+): { value: z.output<S> | undefined; issues: ContentIssue[]; locate: (path: readonly (string | number)[]) => { line: number; column: number } } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (path: readonly (string | number)[]) => locate(doc, lineCounter, path);
   const issues: ContentIssue[] = [];
   for (const error of doc.errors) {
     const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
@@ -29,11 +31,11 @@ export function parseYamlWithSchema<S extends z.ZodType>(
       severity: 'error',
     });
   }
-  if (issues.length > 0) return { value: undefined, issues };
+  if (issues.length > 0) return { value: undefined, issues, locate: at };
 
   const data: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
   const result = schema.safeParse(data, { reportInput: true });
-  if (result.success) return { value: result.data, issues };
+  if (result.success) return { value: result.data, issues, locate: at };
   for (const zodIssue of result.error.issues) {
     const path = zodIssue.path.filter((part): part is string | number => typeof part !== 'symbol');
     const { line, column } = locate(doc, lineCounter, path, zodIssue.code === 'unrecognized_keys' ? zodIssue.keys : undefined);
@@ -46,7 +48,7 @@ export function parseYamlWithSchema<S extends z.ZodType>(
       severity: 'error',
     });
   }
-  return { value: undefined, issues };
+  return { value: undefined, issues, locate: at };
 }
 
 /** Finds the 1-based position of the node at `path`, falling back to its nearest existing parent. */

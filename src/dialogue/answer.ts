@@ -1,0 +1,93 @@
+import type { Catalogue } from './catalogue.js';
+import type { FlowStep } from './flow-schema.js';
+
+/** An entity as the NLU reports it (e.g. `{ entity: 'amount', value: { amount: 50, currency: 'EUR' } }`). */
+export interface ParsedEntity {
+  readonly entity: string;
+  readonly value: unknown;
+  readonly text?: string;
+}
+
+export type Answer = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
+
+/** Lower-case, accents and diacritics folded, for comparing what players type with what we expect. */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .trim();
+}
+
+/**
+ * Interprets a player's answer to an `ask` step according to its `expect`. Button presses arrive as
+ * `choice:<value>` payloads. Returns `{ ok: false }` for an answer that does not fit, so the engine
+ * can give the hint and ask again.
+ */
+export function interpretAnswer(
+  step: FlowStep,
+  input: { text?: string; payload?: string; entities: readonly ParsedEntity[] },
+  language: string,
+  catalogue: Catalogue,
+): Answer {
+  const text = input.text?.trim() ?? '';
+  const payloadValue = input.payload?.startsWith('choice:') ? input.payload.slice('choice:'.length) : undefined;
+  switch (step.expect ?? 'text') {
+    case 'text':
+      return text !== '' ? { ok: true, value: text } : payloadValue !== undefined ? { ok: true, value: payloadValue } : { ok: false };
+    case 'email': {
+      const entity = input.entities.find((e) => e.entity === 'email');
+      const match = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.exec(text);
+      const value = typeof entity?.value === 'string' ? entity.value : match?.[0];
+      return value ? { ok: true, value: value.toLowerCase() } : { ok: false };
+    }
+    case 'number': {
+      const match = /-?\d+(?:[.,]\d+)?/.exec(text);
+      return match ? { ok: true, value: Number(match[0].replace(',', '.')) } : { ok: false };
+    }
+    case 'amount': {
+      const entity = input.entities.find((e) => e.entity === 'amount');
+      if (entity && typeof entity.value === 'object' && entity.value !== null) return { ok: true, value: entity.value };
+      const match = /(\d+(?:[.,]\d{1,2})?)\s*([€$£]|eur|usd|gbp|rub|ron|lei)?/i.exec(text);
+      if (!match?.[1]) return { ok: false };
+      const symbols: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', lei: 'RON' };
+      const raw = match[2]?.toLowerCase();
+      const currency = raw ? (symbols[raw] ?? raw.toUpperCase()) : undefined;
+      return { ok: true, value: { amount: Number(match[1].replace(',', '.')), ...(currency ? { currency } : {}) } };
+    }
+    case 'choice': {
+      const choices = step.choices ?? [];
+      if (payloadValue !== undefined) {
+        const chosen = choices.find((c) => c.value === payloadValue);
+        return chosen ? { ok: true, value: chosen.value } : { ok: false };
+      }
+      const said = fold(text);
+      if (said === '') return { ok: false };
+      const byNumber = /^\d+$/.test(said) ? choices[Number(said) - 1] : undefined;
+      if (byNumber) return { ok: true, value: byNumber.value };
+      for (const choice of choices) {
+        const names = [choice.value, catalogue.text(language, choice.label), ...(choice.synonyms ?? [])].map(fold);
+        if (names.some((name) => name === said || (name.length >= 3 && said.includes(name)))) return { ok: true, value: choice.value };
+      }
+      return { ok: false };
+    }
+    case 'pattern': {
+      const match = new RegExp(step.pattern ?? '.+', 'iu').exec(text);
+      return match ? { ok: true, value: match[0] } : { ok: false };
+    }
+    case 'yes_no': {
+      if (input.payload === 'yes' || payloadValue === 'yes') return { ok: true, value: true };
+      if (input.payload === 'no' || payloadValue === 'no') return { ok: true, value: false };
+      const said = fold(text).replace(/[!.?¡¿]+/g, '');
+      const words = (key: string) => catalogue.text(language, key).split('|').map(fold);
+      if (words('global.yes_words').includes(said)) return { ok: true, value: true };
+      if (words('global.no_words').includes(said)) return { ok: true, value: false };
+      return { ok: false };
+    }
+    case 'code': {
+      const match = /(?<!\d)(\d{4,8})(?!\d)/.exec(text.replace(/(\d)[\s-]+(?=\d)/g, '$1'));
+      return match?.[1] ? { ok: true, value: match[1] } : { ok: false };
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../../src/dialogue/catalogue.js';
+import { FlowBot, type DialogueContent } from '../../src/dialogue/flow-bot.js';
+import { loadFlowDirectory } from '../../src/dialogue/flow-loader.js';
+import type { BackOfficePort } from '../../src/dialogue/ports.js';
+import { keywordNlu } from '../support/fake-nlu.js';
+import { createHarness, inbound, type Harness } from '../support/pipeline-harness.js';
+
+const root = 'test/fixtures/dialogue';
+function content(): DialogueContent {
+  const { flows, issues } = loadFlowDirectory(`${root}/flows`, '.');
+  expect(issues).toEqual([]);
+  const { catalogue } = loadCatalogue(`${root}/texts`, 'en');
+  return {
+    flows,
+    catalogue,
+    nlu: keywordNlu({ 'withdraw|retirada': 'withdrawal_status', 'deposit': 'deposit_issue', 'human|agent|persona': 'human_agent' }),
+  };
+}
+
+function backOffice(overrides: Partial<BackOfficePort> = {}): BackOfficePort & { codes: string[] } {
+  const codes: string[] = [];
+  return {
+    codes,
+    actions: new Set(['crm.withdrawals']),
+    runAction: async () => ({ count: 1, pending_count: 1, latest: { amount: { amount: 250, currency: 'EUR' }, state: 'pending' } }),
+    profile: async (id) => ({ casino_player_id: id, vip_tier: 'gold', currency: 'EUR' }),
+    findByEmail: async (email) => (email === 'ana@example.com' ? { casinoPlayerId: 'P-1' } : null),
+    sendCode: async () => {
+      codes.push('123456');
+      return { sentTo: 'a***@example.com' };
+    },
+    checkCode: async (_id, code) => (code === '123456' ? 'valid' : 'invalid'),
+    ...overrides,
+  };
+}
+
+function setup(port: BackOfficePort = backOffice()): Harness {
+  const h = createHarness();
+  const current = content();
+  h.setBot(new FlowBot({ content: () => current, backOffice: port, players: h.store.players, events: h.store.events, clock: h.clock }));
+  return h;
+}
+
+async function say(h: Harness, text: string, extra: Parameters<typeof inbound>[0] = {}) {
+  const before = h.delivered.length;
+  const result = await h.pipeline.handle(inbound({ text, ...extra }));
+  expect(result.failed).toBe(false);
+  return h.delivered.slice(before).flatMap(({ outbound }) => (outbound.kind === 'text' ? [outbound] : []));
+}
+
+describe('FlowBot', () => {
+  it('verifies the player with a one-time code, calls the back office and answers with formatted money', async () => {
+    const h = setup();
+    expect((await say(h, 'where is my withdrawal')).map((m) => m.text)).toEqual(['What is your e-mail?']);
+    expect((await say(h, 'it is nobody@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
+    expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
+    expect((await say(h, '111111')).map((m) => m.text)).toEqual(['Wrong code.']);
+    expect((await say(h, 'the code is 123 456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
+    const player = await h.store.players.findByCasinoId('P-1');
+    expect(player?.verifiedAt).toBeInstanceOf(Date);
+    const events = (await h.store.events.list()).map((e) => `${e.type}:${String(e.data?.['flow'] ?? e.data?.['intent'] ?? '')}`);
+    expect(events).toContain('flow.started:withdrawal_status');
+    expect(events).toContain('flow.ended:withdrawal_status');
+    // already verified: straight to the answer
+    expect((await say(h, 'withdraw status again')).map((m) => m.text)).toEqual(['Your withdrawal of €250.00 is pending.']);
+  });
+
+  it('re-asks with a hint, offers choices as buttons, and gives up to the on_give_up step', async () => {
+    const h = setup();
+    await say(h, 'my deposit is missing');
+    expect((await say(h, 'dunno')).map((m) => m.text)).toEqual(['Please give an amount like 50 EUR.', 'How much did you deposit?']);
+    const method = await say(h, '50 eur');
+    expect(method[0]?.text).toBe('Which method?');
+    expect(method[0]?.buttons?.map((b) => b.payload)).toEqual(['choice:card', 'choice:skrill']);
+    expect((await say(h, 'with my VISA')).map((m) => m.text)).toEqual(['Checking €50.00 by card.', 'Done.']);
+
+    await say(h, 'deposit again');
+    await say(h, '???');
+    const gaveUp = await say(h, 'no idea');
+    expect(gaveUp.map((m) => m.text)).toEqual(['A colleague will take over.']);
+    const handoff = await h.store.events.list({ type: 'handoff.requested' });
+    expect(handoff.at(-1)?.data).toMatchObject({ reason: 'deposit_unclear', skill: 'payments' });
+  });
+
+  it('branches on slot values and hands off with the step priority', async () => {
+    const h = setup();
+    await say(h, 'deposit');
+    await say(h, '1500 EUR');
+    const reply = await h.pipeline.handle(inbound({ payload: 'choice:skrill' }));
+    expect(reply.replies.map((r) => r.text)).toEqual(['Checking €1,500.00 by skrill.', 'A colleague will take over.']);
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'large_deposit', priority: 'high' });
+    expect((await h.store.conversations.get(reply.conversationId!))?.status).toBe('queued');
+  });
+
+  it('takes a digression into another flow and comes back to the interrupted question', async () => {
+    const h = setup();
+    await h.store.players.findOrCreateByAccount({ channel: 'test', userId: 'user-1' }, { at: new Date() });
+    await say(h, 'deposit problem');
+    const digression = await say(h, 'where is my withdrawal?');
+    expect(digression.map((m) => m.text)).toEqual(['What is your e-mail?']);
+    await say(h, 'ana@example.com');
+    const back = await say(h, '123456');
+    expect(back.map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.', 'Back to my question.', 'How much did you deposit?']);
+    expect((await say(h, '20€')).map((m) => m.text)).toEqual(['Which method?']);
+  });
+
+  it('hands off on request from any step, and cancels on the cancel words', async () => {
+    const h = setup();
+    await say(h, 'deposit');
+    expect((await say(h, 'I want a human')).map((m) => m.text)).toEqual(['A colleague will take over.']);
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'player_request' });
+
+    const other = setup();
+    await say(other, 'deposit');
+    expect((await say(other, 'Cancel!')).map((m) => m.text)).toEqual(['Cancelled.']);
+    expect((await say(other, '50 eur')).map((m) => m.text)[0]).toMatch(/I did not get/);
+  });
+
+  it('switches language on request and repeats the pending question in the new language', async () => {
+    const h = setup();
+    await say(h, 'deposit');
+    expect((await say(h, 'español por favor')).map((m) => m.text)).toEqual(['Vale, seguimos en español.', '¿Cuánto depositaste?']);
+  });
+
+  it('offers the menu when it does not understand, and hands off after repeated fallbacks', async () => {
+    const h = setup();
+    const first = await say(h, 'blah');
+    expect(first[0]?.text).toBe('I did not get "blah".');
+    expect(first[0]?.buttons?.map((b) => b.payload)).toEqual(['flow:deposit_issue', 'flow:withdrawal_status']);
+    await say(h, 'blah blah');
+    expect((await say(h, 'blah blah blah')).map((m) => m.text)).toEqual(['A colleague will take over.']);
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'repeated_fallback' });
+  });
+
+  it('goes to the error branch when the back office fails', async () => {
+    const h = setup(
+      backOffice({
+        runAction: async () => {
+          throw new Error('timeout');
+        },
+      }),
+    );
+    await say(h, 'withdrawal');
+    await say(h, 'ana@example.com');
+    expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'A colleague will take over.']);
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'backoffice_error', skill: 'payments' });
+  });
+
+  it('restarts a flow whose current step disappeared after a content change', async () => {
+    const h = setup();
+    await say(h, 'deposit');
+    const conversation = (await h.store.conversations.findByKey('test', 'chat-1'))!;
+    conversation.state = { stack: [{ flow: 'deposit_issue', step: 'removed_step', tries: 0, waiting: false }], slots: {}, fallbacks: 0 };
+    await h.store.conversations.save(conversation);
+    expect((await say(h, 'hello?')).map((m) => m.text)).toEqual(['How much did you deposit?']);
+  });
+});
