@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { runStart } from './commands/start.js';
+import { runDiagram } from './commands/diagram.js';
 import { runSchemas } from './commands/schemas.js';
 import { runValidate } from './commands/validate.js';
 
@@ -23,6 +24,7 @@ Examples:
   $ croupier start --port 8080 --data-dir /var/lib/croupier
   $ croupier validate                    check croupier.yaml, intents/ and flows/
   $ croupier validate --config prod.yaml
+  $ croupier diagram withdrawal_status   Mermaid diagram of a flow
   $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
 
 Environment:
@@ -51,6 +53,16 @@ Environment:
     .addHelpText('after', '\nExample:\n  $ croupier validate && echo "ready to ship"')
     .action((options: { config?: string; json?: boolean }) => {
       process.exitCode = runValidate(options);
+    });
+
+  program
+    .command('diagram [flow]')
+    .description('print a Mermaid diagram of a flow, or with --all an index of every flow and the intents that start it')
+    .option('--all', 'index of all flows')
+    .option('--flows-dir <dir>', 'flows folder', 'flows')
+    .addHelpText('after', '\nExamples:\n  $ croupier diagram withdrawal_status > withdrawal.mmd\n  $ croupier diagram --all')
+    .action((flow: string | undefined, options: { all?: boolean; flowsDir: string }) => {
+      process.exitCode = runDiagram({ ...(flow ? { flow } : {}), ...(options.all ? { all: true } : {}), flowsDir: options.flowsDir, rootDir: process.cwd() });
     });
 
   program

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { textFileSchema } from '../dialogue/catalogue.js';
+import { flowFileSchema } from '../dialogue/flow-schema.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -10,6 +11,7 @@ import { configSchema } from './schema.js';
 export function jsonSchemas(): Record<string, unknown> {
   return {
     'croupier.schema.json': withMeta(z.toJSONSchema(configSchema, { io: 'input' }), 'Croupier operator configuration (croupier.yaml)'),
+    'flow.schema.json': withMeta(z.toJSONSchema(flowFileSchema, { io: 'input' }), 'Croupier flow (flows/<flow>.yaml)'),
     'texts.schema.json': withMeta(z.toJSONSchema(textFileSchema, { io: 'input' }), 'Croupier text catalogue (flows/texts/<lang>.yaml)'),
   };
 }

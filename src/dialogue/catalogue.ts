@@ -33,6 +33,11 @@ export class Catalogue {
     return [...this.texts.keys()].sort();
   }
 
+  /** The text in exactly this language, without falling back (for per-language word lists). */
+  own(language: string, key: string): string | undefined {
+    return this.texts.get(language)?.get(key);
+  }
+
   has(language: string, key: string): boolean {
     return this.texts.get(language)?.has(key) ?? false;
   }

@@ -2,23 +2,59 @@ import { join } from 'node:path';
 import type { ContentIssue } from '../core/content-issue.js';
 import { hasErrors } from '../core/content-issue.js';
 import { Catalogue, loadCatalogue } from './catalogue.js';
+import { BUILT_IN_INTENTS } from './flow-bot.js';
+import { loadFlowDirectory, type Flow } from './flow-loader.js';
+import { lintFlows } from './flow-lint.js';
+
+// TEMPORARY: the action names of the back-office registry, until src/crm lands and exports them.
+const DEFAULT_ACTIONS: ReadonlySet<string> = new Set([
+  'crm.balance',
+  'crm.vip',
+  'crm.kyc',
+  'crm.deposits',
+  'crm.withdrawals',
+  'crm.bonuses',
+  'crm.password_reset',
+  'crm.send_code',
+  'crm.check_code',
+  'crm.find_player',
+]);
 
 /** Everything the bot needs from intents/ and flows/, loaded and checked as one unit. */
 export interface Content {
   readonly catalogue: Catalogue;
+  readonly flows: ReadonlyMap<string, Flow>;
   /** Languages the content speaks. */
   readonly languages: readonly string[];
+}
+
+export interface ContentOptions {
+  readonly rootDir: string;
+  readonly flowsDir: string;
+  readonly defaultLanguage: string;
+  /** Back-office actions `call` steps may use (default: the CRM module's registry). */
+  readonly actions?: ReadonlySet<string>;
+  /** Intent names known to the NLU, when loaded, for the trigger checks. */
+  readonly intents?: ReadonlySet<string>;
 }
 
 /**
  * Loads and lints the content. Errors come back as issues, never as exceptions, so a broken edit
  * is reported with file:line:column and the running bot keeps its last good content.
  */
-export function loadContent(options: { rootDir: string; flowsDir: string; defaultLanguage: string }): {
-  content: Content | undefined;
-  issues: ContentIssue[];
-} {
-  const { catalogue, issues } = loadCatalogue(join(options.rootDir, options.flowsDir, 'texts'), options.defaultLanguage, options.rootDir);
+export function loadContent(options: ContentOptions): { content: Content | undefined; issues: ContentIssue[] } {
+  const flowsDir = join(options.rootDir, options.flowsDir);
+  const { catalogue, issues } = loadCatalogue(join(flowsDir, 'texts'), options.defaultLanguage, options.rootDir);
+  const { flows, issues: flowIssues } = loadFlowDirectory(flowsDir, options.rootDir);
+  issues.push(...flowIssues);
+  issues.push(
+    ...lintFlows(flows, {
+      actions: options.actions ?? DEFAULT_ACTIONS,
+      catalogue,
+      builtInIntents: BUILT_IN_INTENTS,
+      ...(options.intents ? { intents: options.intents } : {}),
+    }),
+  );
   if (hasErrors(issues)) return { content: undefined, issues };
-  return { content: { catalogue, languages: catalogue.languages }, issues };
+  return { content: { catalogue, flows, languages: catalogue.languages }, issues };
 }

@@ -229,7 +229,7 @@ export class FlowBot implements Bot {
     const said = fold(text).replace(/[!.?¡¿]+/g, '');
     if (said.length > 40) return undefined;
     for (const language of content.catalogue.languages) {
-      const names = content.catalogue.text(language, 'language.names').split('|').map(fold).filter(Boolean);
+      const names = (content.catalogue.own(language, 'language.names') ?? '').split('|').map(fold).filter(Boolean);
       if (names.some((name) => said === name || said === `/lang ${language}` || new RegExp(`^(in|en|auf|на|po|in limba|по-)?\\s*${escape(name)}(\\s+(please|por favor|bitte|пожалуйста|te rog))?$`, 'u').test(said))) {
         return language;
       }

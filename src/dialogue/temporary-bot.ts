@@ -15,27 +15,22 @@ export class TemporaryBot implements Bot {
     const texts = this.catalogue();
     const { text, payload } = turn.inbound;
     const say = (key: string, vars?: Record<string, string>) => texts.text(turn.language, key, vars);
-    if (payload?.startsWith('topic:')) {
-      const topic = payload.slice('topic:'.length);
-      if (['deposits', 'withdrawals', 'human'].includes(topic)) {
-        turn.replies.push(textMessage(say(`topic.${topic}`)));
-        return;
-      }
+    const answers: Record<string, string> = { deposits: 'deposit.general_help', withdrawals: 'withdrawal.general_help', human: 'handoff.default' };
+    const answer = payload?.startsWith('topic:') ? answers[payload.slice('topic:'.length)] : undefined;
+    if (answer) {
+      turn.replies.push(textMessage(say(answer)));
+      return;
     }
     if (text === undefined || text.trim() === '') {
       turn.replies.push(textMessage(say('system.unsupported_message')));
       return;
     }
     const menu = [
-      { label: say('welcome.deposits'), payload: 'topic:deposits' },
-      { label: say('welcome.withdrawals'), payload: 'topic:withdrawals' },
-      { label: say('welcome.human'), payload: 'topic:human' },
+      { label: say('menu.deposits'), payload: 'topic:deposits' },
+      { label: say('menu.withdrawals'), payload: 'topic:withdrawals' },
+      { label: say('menu.human'), payload: 'topic:human' },
     ];
-    if (GREETING.test(text.trim())) {
-      turn.replies.push(textMessage(say('welcome.text'), menu));
-      return;
-    }
-    turn.replies.push(textMessage(say('fallback.text', { text: text.trim().slice(0, 200) }), menu));
+    turn.replies.push(textMessage(say(GREETING.test(text.trim()) ? 'greeting.welcome' : 'fallback.text'), menu));
   }
 }
 
