@@ -1,0 +1,161 @@
+import type { EntityDefinition } from './intent-file.js';
+import natural from './natural.js';
+import { fold, tokenize } from './normalise.js';
+
+/** An entity found in a message. `value` is canonical (e.g. "Skrill", { amount, currency }). */
+export interface Entity {
+  readonly entity: string;
+  readonly value: unknown;
+  readonly text: string;
+}
+
+const CURRENCY_WORDS: readonly [RegExp, string][] = [
+  [/^(€|eur|euro|euros|евро)$/u, 'EUR'],
+  [/^(\$|usd|dollar|dollars|dolar|dolares|dólares|доллар|доллара|долларов)$/u, 'USD'],
+  [/^(£|gbp|pound|pounds)$/u, 'GBP'],
+  [/^(₽|rub|руб|рубль|рубля|рублей|р)$/u, 'RUB'],
+  [/^(ron|lei|leu)$/u, 'RON'],
+  [/^(usdt|tether)$/u, 'USDT'],
+  [/^(btc|bitcoin)$/u, 'BTC'],
+];
+
+const NUMBER = String.raw`\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
+const AMOUNT_AFTER = new RegExp(String.raw`(${NUMBER})\s?(€|\$|£|₽|[\p{L}]{1,9})`, 'giu');
+const AMOUNT_BEFORE = new RegExp(String.raw`(€|\$|£|₽|eur|usd|gbp)\s?(${NUMBER})`, 'giu');
+const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
+const PHONE = /(?<![\w@])\+?\d[\d\s().-]{7,16}\d(?![\w@])/gu;
+const CARD_LAST4 = /(?:\*{2,}|x{2,}|•{2,}|ending(?: in)?|termina(?:da)? en|endet auf|заканчивается на|оканчивается на|se termin[aă] cu|ultimele 4 cifre|últimos 4(?: dígitos)?|card|karte|tarjeta|карта|карты|cardul)\s*[:#]?\s*(\d{4})(?!\d)/giu;
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+const DOTTED_DATE = /\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\b/g;
+const RELATIVE_DAYS: readonly [RegExp, number][] = [
+  [/\b(today|hoy|heute|сегодня|azi|astazi|astăzi)\b/iu, 0],
+  [/\b(yesterday|ayer|gestern|вчера|ieri)\b/iu, -1],
+  [/\b(day before yesterday|anteayer|vorgestern|позавчера|alaltaieri|alaltăieri)\b/iu, -2],
+];
+
+/** Parses "1.000,50", "1,000.50", "50", "12,5" into a number. */
+export function parseNumber(raw: string): number {
+  const compact = raw.replace(/\s/g, '');
+  const lastSeparator = Math.max(compact.lastIndexOf(','), compact.lastIndexOf('.'));
+  if (lastSeparator === -1) return Number(compact);
+  const decimals = compact.length - lastSeparator - 1;
+  if (decimals === 3) return Number(compact.replace(/[.,]/g, ''));
+  return Number(`${compact.slice(0, lastSeparator).replace(/[.,]/g, '')}.${compact.slice(lastSeparator + 1)}`);
+}
+
+function currencyOf(word: string): string | undefined {
+  const folded = fold(word);
+  return CURRENCY_WORDS.find(([pattern]) => pattern.test(folded) || pattern.test(word.toLowerCase()))?.[1];
+}
+
+/** Built-in entities: amount with currency, e-mail, phone, date, card last four digits. */
+export function builtInEntities(text: string, now: Date = new Date()): Entity[] {
+  const found: Entity[] = [];
+  const emails = [...text.matchAll(EMAIL)].map((m) => m[0]);
+  for (const email of emails) found.push({ entity: 'email', value: email.toLowerCase(), text: email });
+  const withoutEmails = emails.reduce((rest, email) => rest.replace(email, ' '), text);
+
+  for (const match of withoutEmails.matchAll(CARD_LAST4)) found.push({ entity: 'card_last4', value: match[1], text: match[0] });
+  for (const match of withoutEmails.matchAll(AMOUNT_AFTER)) {
+    const currency = currencyOf(match[2] ?? '');
+    if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[1] ?? ''), currency }, text: match[0] });
+  }
+  for (const match of withoutEmails.matchAll(AMOUNT_BEFORE)) {
+    const currency = currencyOf(match[1] ?? '');
+    if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[2] ?? ''), currency }, text: match[0] });
+  }
+  for (const match of withoutEmails.matchAll(ISO_DATE)) found.push({ entity: 'date', value: `${match[1]}-${match[2]}-${match[3]}`, text: match[0] });
+  if (!found.some((e) => e.entity === 'date')) {
+    for (const match of withoutEmails.matchAll(DOTTED_DATE)) {
+      const day = Number(match[1]);
+      const month = Number(match[2]);
+      if (day < 1 || day > 31 || month < 1 || month > 12 || match[0].includes(',')) continue;
+      const yearRaw = match[3];
+      const year = yearRaw === undefined ? now.getUTCFullYear() : yearRaw.length === 2 ? 2000 + Number(yearRaw) : Number(yearRaw);
+      found.push({ entity: 'date', value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, text: match[0] });
+    }
+  }
+  for (const [pattern, offset] of RELATIVE_DAYS) {
+    const match = pattern.exec(withoutEmails);
+    if (match) {
+      const date = new Date(now.getTime() + offset * 86_400_000);
+      found.push({ entity: 'date', value: date.toISOString().slice(0, 10), text: match[0] });
+      break;
+    }
+  }
+  const covered = found.filter((e) => e.entity === 'amount' || e.entity === 'card_last4' || e.entity === 'date').map((e) => e.text);
+  for (const match of withoutEmails.matchAll(PHONE)) {
+    const digits = match[0].replace(/\D/g, '');
+    if (digits.length < 8 || digits.length > 15 || covered.some((text) => text.includes(match[0].trim()) || match[0].includes(text))) continue;
+    found.push({ entity: 'phone', value: `${match[0].trim().startsWith('+') ? '+' : ''}${digits}`, text: match[0].trim() });
+  }
+  return found;
+}
+
+/**
+ * Matches list entities (with synonyms) exactly or with typos — "skril" → Skrill, "vsia" → Visa,
+ * "netteler" → Neteller — using natural's Damerau-Levenshtein distance, with a tolerance that grows
+ * with the word's length so short common words never match by accident.
+ */
+export class EntityMatcher {
+  readonly #lists: { name: string; value: string; forms: string[][] }[] = [];
+  readonly #patterns: { name: string; pattern: RegExp }[] = [];
+
+  constructor(definitions: readonly EntityDefinition[]) {
+    for (const definition of definitions) {
+      if (definition.pattern) this.#patterns.push({ name: definition.name, pattern: definition.pattern });
+      for (const value of definition.values ?? []) {
+        const forms = [value.value, ...value.synonyms].map((form) => tokenize(form)).filter((tokens) => tokens.length > 0);
+        this.#lists.push({ name: definition.name, value: value.value, forms });
+      }
+    }
+  }
+
+  match(text: string): Entity[] {
+    const found: Entity[] = [];
+    for (const { name, pattern } of this.#patterns) {
+      pattern.lastIndex = 0;
+      for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))) {
+        found.push({ entity: name, value: match[0], text: match[0] });
+      }
+    }
+    const tokens = tokenize(text);
+    const taken = new Set<string>();
+    // exact matches first (longest forms first), then fuzzy
+    for (const fuzzy of [false, true]) {
+      for (const list of this.#lists) {
+        if (taken.has(`${list.name}\u0000${list.value}`)) continue;
+        for (const form of [...list.forms].sort((a, b) => b.length - a.length)) {
+          const at = findForm(tokens, form, fuzzy);
+          if (at !== undefined) {
+            found.push({ entity: list.name, value: list.value, text: tokens.slice(at, at + form.length).join(' ') });
+            taken.add(`${list.name}\u0000${list.value}`);
+            break;
+          }
+        }
+      }
+    }
+    return found;
+  }
+}
+
+function findForm(tokens: readonly string[], form: readonly string[], fuzzy: boolean): number | undefined {
+  outer: for (let start = 0; start + form.length <= tokens.length; start++) {
+    for (let i = 0; i < form.length; i++) {
+      const token = tokens[start + i] as string;
+      const expected = form[i] as string;
+      if (token === expected) continue;
+      if (!fuzzy || !similar(token, expected)) continue outer;
+    }
+    return start;
+  }
+  return undefined;
+}
+
+/** Typo tolerance: none under 4 letters, one edit up to 6, two from 8. */
+function similar(token: string, expected: string): boolean {
+  if (expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
+  const allowed = expected.length >= 8 ? 2 : 1;
+  if (Math.abs(token.length - expected.length) > allowed) return false;
+  return natural.DamerauLevenshteinDistance(token, expected, { transposition_cost: 1 }) <= allowed;
+}

@@ -1,0 +1,110 @@
+import type { Corpus } from './intent-file.js';
+import { fold, tokenize } from './normalise.js';
+
+export interface LanguageGuess {
+  readonly language: string;
+  /** Posterior probability of `language` given the text and the priors. */
+  readonly confidence: number;
+  readonly scores: Readonly<Record<string, number>>;
+}
+
+interface Model {
+  readonly words: Map<string, number>;
+  readonly wordTotal: number;
+  readonly grams: Map<string, number>;
+  readonly gramTotal: number;
+  readonly cyrillic: boolean;
+}
+
+/**
+ * Language detection for very short messages ("hola", "привет", "mersi", "privet"): a naive Bayes
+ * over words and character 1–3-grams (raw lower case, so ñ, ß, ș still count), learned from the
+ * content's own examples, plus the script, with the player's remembered language as a strong prior.
+ * A message that does not clearly belong to another language ("ok", "bonus", "👍") keeps the
+ * conversation's language.
+ *
+ * @example detector.detect('mersi', { remembered: 'en' }) // { language: 'ro', … }
+ */
+export class LanguageDetector {
+  private constructor(
+    private readonly models: ReadonlyMap<string, Model>,
+    private readonly vocabularySize: number,
+  ) {}
+
+  static train(corpus: Corpus): LanguageDetector {
+    const models = new Map<string, Model>();
+    const allGrams = new Set<string>();
+    for (const [language, entry] of corpus) {
+      const words = new Map<string, number>();
+      const grams = new Map<string, number>();
+      let wordTotal = 0;
+      let gramTotal = 0;
+      let cyrillic = false;
+      for (const text of [...entry.examples.map((e) => e.text), ...entry.outOfScope]) {
+        if (/\p{Script=Cyrillic}/u.test(text)) cyrillic = true;
+        for (const word of tokenize(text)) {
+          words.set(word, (words.get(word) ?? 0) + 1);
+          wordTotal++;
+        }
+        for (const gram of charGrams(text)) {
+          grams.set(gram, (grams.get(gram) ?? 0) + 1);
+          allGrams.add(gram);
+          gramTotal++;
+        }
+      }
+      models.set(language, { words, wordTotal, grams, gramTotal, cyrillic });
+    }
+    return new LanguageDetector(models, Math.max(allGrams.size, 1));
+  }
+
+  get languages(): string[] {
+    return [...this.models.keys()];
+  }
+
+  detect(text: string, options: { remembered?: string; hint?: string } = {}): LanguageGuess {
+    const languages = [...this.models.keys()];
+    if (languages.length === 0) return { language: options.remembered ?? 'en', confidence: 0, scores: {} };
+    const hasCyrillic = /\p{Script=Cyrillic}/u.test(text);
+    const hasLatin = /\p{Script=Latin}/u.test(text);
+    const words = tokenize(text).filter((word) => !/^\p{N}/u.test(word));
+    const grams = charGrams(text);
+    const logScores: Record<string, number> = {};
+    for (const language of languages) {
+      const model = this.models.get(language) as Model;
+      let score = 0;
+      if (language === options.remembered) score += Math.log(6);
+      if (language === options.hint) score += Math.log(2);
+      if (hasCyrillic && !model.cyrillic) score -= 12;
+      if (!hasLatin && hasCyrillic && model.cyrillic) score += 2;
+      for (const word of words) score += 1.5 * Math.log(((model.words.get(word) ?? 0) + 0.1) / (model.wordTotal + 0.1 * 50_000));
+      for (const gram of grams) score += 0.35 * Math.log(((model.grams.get(gram) ?? 0) + 0.5) / (model.gramTotal + 0.5 * this.vocabularySize));
+      logScores[language] = score;
+    }
+    const max = Math.max(...Object.values(logScores));
+    let sum = 0;
+    const scores: Record<string, number> = {};
+    for (const language of languages) {
+      scores[language] = Math.exp((logScores[language] as number) - max);
+      sum += scores[language] as number;
+    }
+    for (const language of languages) scores[language] = (scores[language] as number) / sum;
+    const best = languages.reduce((a, b) => ((scores[a] as number) >= (scores[b] as number) ? a : b));
+    const remembered = options.remembered;
+    // Stay in the conversation's language unless the evidence for another one is clear.
+    if (remembered !== undefined && remembered !== best && this.models.has(remembered) && (scores[best] as number) < 0.75) {
+      return { language: remembered, confidence: scores[remembered] as number, scores };
+    }
+    return { language: best, confidence: scores[best] as number, scores };
+  }
+}
+
+function charGrams(text: string): string[] {
+  const lower = ` ${text.toLowerCase().replace(/[^\p{L}\s]/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  const grams: string[] = [];
+  if (lower.trim() === '') return grams;
+  for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= lower.length; i++) grams.push(lower.slice(i, i + n));
+  // folded trigrams too, so "contrasena" and "contraseña" share evidence
+  const folded = ` ${fold(lower).trim()} `;
+  if (folded !== lower) for (let i = 0; i + 3 <= folded.length; i++) grams.push(`~${folded.slice(i, i + 3)}`);
+  return grams;
+}
