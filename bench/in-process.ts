@@ -1,6 +1,6 @@
 /**
  * The pipeline's own cost, without HTTP: `Pipeline.handle` called directly with 50 turns in flight
- * over 500 conversations, on the embedded store, with the shipped texts and the current bot.
+ * over 500 conversations, on the embedded store, with the shipped content, NLU and flow engine.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,14 +8,24 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { randomId, systemClock } from '../src/core/clock.js';
 import { Pipeline } from '../src/core/pipeline.js';
-import { loadCatalogue } from '../src/dialogue/catalogue.js';
-import { TemporaryBot } from '../src/dialogue/temporary-bot.js';
+import { backOfficePort } from '../src/crm/actions.js';
+import { DemoBackOffice } from '../src/crm/demo-back-office.js';
+import { FlowBot } from '../src/dialogue/flow-bot.js';
+import { buildContent } from '../src/server/live-content.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 
 export async function measureInProcess(turns = 30_000, inFlight = 50): Promise<{ turnsPerSecond: number; cpuMicrosPerTurn: number }> {
   const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'croupier-bench-')), 'croupier.db') });
-  const { catalogue } = loadCatalogue('flows/texts', 'en');
-  const bot = new TemporaryBot(() => catalogue);
+  const { content } = buildContent({ rootDir: process.cwd(), intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
+  if (!content) throw new Error('the shipped content does not load; run croupier validate');
+  const catalogue = content.catalogue;
+  const bot = new FlowBot({
+    content: () => content,
+    backOffice: backOfficePort(new DemoBackOffice(systemClock)),
+    players: store.players,
+    events: store.events,
+    clock: systemClock,
+  });
   const pipeline = new Pipeline({
     store,
     log: pino({ level: 'warn' }),

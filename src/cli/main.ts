@@ -62,7 +62,12 @@ Environment:
     .option('--flows-dir <dir>', 'flows folder', 'flows')
     .addHelpText('after', '\nExamples:\n  $ croupier diagram withdrawal_status > withdrawal.mmd\n  $ croupier diagram --all')
     .action((flow: string | undefined, options: { all?: boolean; flowsDir: string }) => {
-      process.exitCode = runDiagram({ ...(flow ? { flow } : {}), ...(options.all ? { all: true } : {}), flowsDir: options.flowsDir, rootDir: process.cwd() });
+      process.exitCode = runDiagram({
+        ...(flow ? { flow } : {}),
+        ...(options.all ? { all: true } : {}),
+        flowsDir: options.flowsDir,
+        rootDir: process.cwd(),
+      });
     });
 
   program

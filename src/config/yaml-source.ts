@@ -14,9 +14,13 @@ export function parseYamlWithSchema<S extends z.ZodType>(
   text: string,
   file: string,
   schema: S,
-): { value: z.output<S> | undefined; issues: ContentIssue[]; locate: (path: readonly (string | number)[]) => { line: number; column: number } } {
+): {
+  value: z.output<S> | undefined;
+  issues: ContentIssue[];
+  locate: (path: readonly (string | number)[]) => { line: number; column: number };
+} {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const at = (path: readonly (string | number)[]) => locate(doc, lineCounter, path);
   const issues: ContentIssue[] = [];
   for (const error of doc.errors) {
@@ -115,5 +119,5 @@ function kindOf(value: unknown): string {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }

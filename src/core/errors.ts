@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   CROUPIER_PLATFORM_API: { origin: 'platform', status: 502 },
   CROUPIER_NETWORK: { origin: 'network', status: 502 },
   CROUPIER_TOKEN_INVALID: { origin: 'input', status: 401 },
+  CROUPIER_CRM_TIMEOUT: { origin: 'network', status: 504 },
+  CROUPIER_CRM_UNAVAILABLE: { origin: 'network', status: 502 },
+  CROUPIER_CRM_NOT_FOUND: { origin: 'platform', status: 404 },
+  CROUPIER_CRM_REJECTED: { origin: 'platform', status: 502 },
+  CROUPIER_CRM_UNVERIFIED: { origin: 'input', status: 403 },
 } as const satisfies Record<string, { origin: ErrorOrigin; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,12 +12,7 @@ export type Answer = { readonly ok: true; readonly value: unknown } | { readonly
 
 /** Lower-case, accents and diacritics folded, for comparing what players type with what we expect. */
 export function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/ß/g, 'ss')
-    .toLowerCase()
-    .trim();
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss').toLowerCase().trim();
 }
 
 /**

@@ -85,7 +85,8 @@ export function parseCondition(source: string): Condition {
   };
   const path = (): string[] => {
     const token = tokens[position++];
-    if (!token || token.kind !== 'word') throw new ConditionSyntaxError('expected a field such as slots.amount or player.vip_tier', token?.column ?? endColumn);
+    if (!token || token.kind !== 'word')
+      throw new ConditionSyntaxError('expected a field such as slots.amount or player.vip_tier', token?.column ?? endColumn);
     return token.text.split('.');
   };
   const primary = (): Condition => {
@@ -195,7 +196,9 @@ export function evaluate(condition: Condition, data: unknown): boolean {
     case 'contains': {
       const value = readPath(data, condition.path);
       if (Array.isArray(value)) return value.some((item) => looseEquals(item, condition.value));
-      return typeof value === 'string' && typeof condition.value === 'string' && value.toLowerCase().includes(condition.value.toLowerCase());
+      return (
+        typeof value === 'string' && typeof condition.value === 'string' && value.toLowerCase().includes(condition.value.toLowerCase())
+      );
     }
     case '==':
       return looseEquals(readPath(data, condition.path), condition.value);

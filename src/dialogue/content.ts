@@ -1,24 +1,11 @@
 import { join } from 'node:path';
+import { BACK_OFFICE_ACTION_NAMES } from '../crm/actions.js';
 import type { ContentIssue } from '../core/content-issue.js';
 import { hasErrors } from '../core/content-issue.js';
 import { Catalogue, loadCatalogue } from './catalogue.js';
 import { BUILT_IN_INTENTS } from './flow-bot.js';
 import { loadFlowDirectory, type Flow } from './flow-loader.js';
 import { lintFlows } from './flow-lint.js';
-
-// TEMPORARY: the action names of the back-office registry, until src/crm lands and exports them.
-const DEFAULT_ACTIONS: ReadonlySet<string> = new Set([
-  'crm.balance',
-  'crm.vip',
-  'crm.kyc',
-  'crm.deposits',
-  'crm.withdrawals',
-  'crm.bonuses',
-  'crm.password_reset',
-  'crm.send_code',
-  'crm.check_code',
-  'crm.find_player',
-]);
 
 /** Everything the bot needs from intents/ and flows/, loaded and checked as one unit. */
 export interface Content {
@@ -49,7 +36,7 @@ export function loadContent(options: ContentOptions): { content: Content | undef
   issues.push(...flowIssues);
   issues.push(
     ...lintFlows(flows, {
-      actions: options.actions ?? DEFAULT_ACTIONS,
+      actions: options.actions ?? BACK_OFFICE_ACTION_NAMES,
       catalogue,
       builtInIntents: BUILT_IN_INTENTS,
       ...(options.intents ? { intents: options.intents } : {}),

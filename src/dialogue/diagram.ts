@@ -8,11 +8,16 @@ import type { FlowStep } from './flow-schema.js';
  * parallelograms, branches diamonds, hand-offs and ends rounded.
  */
 export function flowDiagram(flow: Flow): string {
-  const lines = ['flowchart TD', `  start((${quote(flow.triggers.length ? flow.triggers.join(', ') : flow.id)})) --> ${node(flow.steps[0]?.id ?? 'end')}`];
+  const lines = [
+    'flowchart TD',
+    `  start((${quote(flow.triggers.length ? flow.triggers.join(', ') : flow.id)})) --> ${node(flow.steps[0]?.id ?? 'end')}`,
+  ];
   for (const step of flow.steps) {
     lines.push(`  ${node(step.id)}${shape(step)}`);
     const labelled = new Map<string, string>();
-    step.branch?.forEach((branchCase) => labelled.set('goto' in branchCase ? branchCase.goto : branchCase.else, 'goto' in branchCase ? branchCase.if : 'else'));
+    step.branch?.forEach((branchCase) =>
+      labelled.set('goto' in branchCase ? branchCase.goto : branchCase.else, 'goto' in branchCase ? branchCase.if : 'else'),
+    );
     step.buttons?.forEach((button) => button.goto && labelled.set(button.goto, `button ${button.label}`));
     if (step.on_error) labelled.set(step.on_error, 'error');
     if (step.on_fail) labelled.set(step.on_fail, 'not verified');
@@ -22,7 +27,8 @@ export function flowDiagram(flow: Flow): string {
       lines.push(`  ${node(step.id)} -->${label ? `|${quote(label)}|` : ''} ${node(target)}`);
     }
     if (step.goto_flow) lines.push(`  ${node(step.id)} --> flow_${step.goto_flow}[[${quote(`flow ${step.goto_flow}`)}]]`);
-    for (const button of step.buttons ?? []) if (button.flow) lines.push(`  ${node(step.id)} -.->|${quote(button.label)}| flow_${button.flow}[[${quote(`flow ${button.flow}`)}]]`);
+    for (const button of step.buttons ?? [])
+      if (button.flow) lines.push(`  ${node(step.id)} -.->|${quote(button.label)}| flow_${button.flow}[[${quote(`flow ${button.flow}`)}]]`);
   }
   return `${lines.join('\n')}\n`;
 }

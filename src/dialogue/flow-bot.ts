@@ -72,7 +72,10 @@ export class FlowBot implements Bot {
     const { text, payload } = turn.inbound;
     const parsed =
       text !== undefined && text.trim() !== ''
-        ? content.nlu.parse(text, { remembered: turn.language, ...(turn.inbound.sender.localeHint ? { hint: turn.inbound.sender.localeHint } : {}) })
+        ? content.nlu.parse(text, {
+            remembered: turn.language,
+            ...(turn.inbound.sender.localeHint ? { hint: turn.inbound.sender.localeHint } : {}),
+          })
         : undefined;
     const run: Run = { turn, state, content, parsed, profile: undefined };
     try {
@@ -87,14 +90,19 @@ export class FlowBot implements Bot {
     const payload = turn.inbound.payload;
 
     // Language: an explicit choice (button or "español") wins; otherwise a confident detection.
-    const requested = payload?.startsWith('lang:') ? payload.slice(5) : parsed ? this.#languageRequest(turn.inbound.text ?? '', content) : undefined;
+    const requested = payload?.startsWith('lang:')
+      ? payload.slice(5)
+      : parsed
+        ? this.#languageRequest(turn.inbound.text ?? '', content)
+        : undefined;
     if (requested !== undefined && content.catalogue.languages.includes(requested)) {
       turn.language = requested;
       this.#say(run, 'language.switched');
       await this.#reprompt(run);
       return;
     }
-    if (parsed && parsed.language !== turn.language && content.catalogue.languages.includes(parsed.language)) turn.language = parsed.language;
+    if (parsed && parsed.language !== turn.language && content.catalogue.languages.includes(parsed.language))
+      turn.language = parsed.language;
 
     if (parsed?.intent) {
       await this.options.events.append({
@@ -144,7 +152,12 @@ export class FlowBot implements Bot {
         await this.#verifyAnswer(run, flow, step, frame);
         return;
       } else {
-        const answer = interpretAnswer(step, { ...optionalText(turn.inbound.text, payload), entities: parsed?.entities ?? [] }, turn.language, content.catalogue);
+        const answer = interpretAnswer(
+          step,
+          { ...optionalText(turn.inbound.text, payload), entities: parsed?.entities ?? [] },
+          turn.language,
+          content.catalogue,
+        );
         if (answer.ok && !this.#digression(run, frame)) {
           state.slots[step.slot ?? step.id] = answer.value;
           frame.waiting = false;
@@ -187,7 +200,11 @@ export class FlowBot implements Bot {
         .map((candidate) => [...content.flows.values()].find((flow) => flow.triggers.includes(candidate.intent)))
         .filter((flow): flow is Flow => flow?.title !== undefined);
       if (options.length >= 2) {
-        this.#say(run, 'disambiguation.question', options.map((flow) => ({ label: content.catalogue.text(turn.language, flow.title as string), payload: `flow:${flow.id}` })));
+        this.#say(
+          run,
+          'disambiguation.question',
+          options.map((flow) => ({ label: content.catalogue.text(turn.language, flow.title as string), payload: `flow:${flow.id}` })),
+        );
         return;
       }
     }
@@ -230,7 +247,16 @@ export class FlowBot implements Bot {
     if (said.length > 40) return undefined;
     for (const language of content.catalogue.languages) {
       const names = (content.catalogue.own(language, 'language.names') ?? '').split('|').map(fold).filter(Boolean);
-      if (names.some((name) => said === name || said === `/lang ${language}` || new RegExp(`^(in|en|auf|на|po|in limba|по-)?\\s*${escape(name)}(\\s+(please|por favor|bitte|пожалуйста|te rog))?$`, 'u').test(said))) {
+      if (
+        names.some(
+          (name) =>
+            said === name ||
+            said === `/lang ${language}` ||
+            new RegExp(`^(in|en|auf|на|po|in limba|по-)?\\s*${escape(name)}(\\s+(please|por favor|bitte|пожалуйста|te rog))?$`, 'u').test(
+              said,
+            ),
+        )
+      ) {
         return language;
       }
     }
@@ -289,7 +315,10 @@ export class FlowBot implements Bot {
       const outcome = await this.#execute(run, flow, step, frame);
       if (outcome === 'wait' || outcome === 'stop') return;
     }
-    throw new CroupierError('CROUPIER_BOT_FAILED', `more than ${MAX_STEPS_PER_TURN} steps in one turn: a flow loops without asking anything`);
+    throw new CroupierError(
+      'CROUPIER_BOT_FAILED',
+      `more than ${MAX_STEPS_PER_TURN} steps in one turn: a flow loops without asking anything`,
+    );
   }
 
   async #execute(run: Run, flow: Flow, step: FlowStep, frame: Frame): Promise<'next' | 'wait' | 'stop'> {
@@ -316,11 +345,16 @@ export class FlowBot implements Bot {
       }
       case 'call': {
         try {
-          const args = Object.fromEntries(Object.entries(step.args ?? {}).map(([key, value]) => [key, renderTemplate(value, { slots: state.slots }, turn.language)]));
+          const args = Object.fromEntries(
+            Object.entries(step.args ?? {}).map(([key, value]) => [key, renderTemplate(value, { slots: state.slots }, turn.language)]),
+          );
           const result = await this.options.backOffice.runAction(step.call as string, args, { casinoPlayerId: this.#verifiedId(run) });
           if (step.save_as) state.slots[step.save_as] = result;
         } catch (error) {
-          turn.log.warn({ err: error, code: error instanceof CroupierError ? error.code : 'CROUPIER_CRM_UNAVAILABLE', action: step.call }, 'back-office action failed');
+          turn.log.warn(
+            { err: error, code: error instanceof CroupierError ? error.code : 'CROUPIER_CRM_UNAVAILABLE', action: step.call },
+            'back-office action failed',
+          );
           if (step.on_error) {
             frame.step = step.on_error;
             return 'next';
@@ -406,7 +440,12 @@ export class FlowBot implements Bot {
     };
     try {
       if (verify.stage === 'email') {
-        const answer = interpretAnswer({ ...step, expect: 'email' }, { ...optionalText(turn.inbound.text, undefined), entities: run.parsed?.entities ?? [] }, turn.language, run.content.catalogue);
+        const answer = interpretAnswer(
+          { ...step, expect: 'email' },
+          { ...optionalText(turn.inbound.text, undefined), entities: run.parsed?.entities ?? [] },
+          turn.language,
+          run.content.catalogue,
+        );
         const account = answer.ok ? await this.options.backOffice.findByEmail(String(answer.value)) : null;
         if (!account) {
           verify.tries += 1;
@@ -419,13 +458,23 @@ export class FlowBot implements Bot {
         this.#say(run, 'verify.code_sent', undefined, { sent_to: sent.sentTo });
         return;
       }
-      const answer = interpretAnswer({ ...step, expect: 'code' }, { ...optionalText(turn.inbound.text, undefined), entities: [] }, turn.language, run.content.catalogue);
+      const answer = interpretAnswer(
+        { ...step, expect: 'code' },
+        { ...optionalText(turn.inbound.text, undefined), entities: [] },
+        turn.language,
+        run.content.catalogue,
+      );
       const casinoPlayerId = verify.casinoPlayerId as string;
       const result = answer.ok ? await this.options.backOffice.checkCode(casinoPlayerId, String(answer.value)) : 'invalid';
       if (result === 'valid') {
         const player = turn.player;
         if (player) {
-          const linked = await linkVerifiedAccount(this.options.players, { channel: turn.inbound.channel, userId: turn.inbound.sender.userId }, casinoPlayerId, this.options.clock.now());
+          const linked = await linkVerifiedAccount(
+            this.options.players,
+            { channel: turn.inbound.channel, userId: turn.inbound.sender.userId },
+            casinoPlayerId,
+            this.options.clock.now(),
+          );
           turn.player = { ...linked, casinoPlayerId, verifiedAt: linked.verifiedAt ?? this.options.clock.now() };
         }
         state.slots['verified_player'] = casinoPlayerId;
@@ -443,7 +492,10 @@ export class FlowBot implements Bot {
       if (verify.tries >= 3) return await fail('verify.failed');
       this.#say(run, 'verify.bad_code');
     } catch (error) {
-      turn.log.warn({ err: error, code: error instanceof CroupierError ? error.code : 'CROUPIER_CRM_UNAVAILABLE' }, 'verification failed in the back office');
+      turn.log.warn(
+        { err: error, code: error instanceof CroupierError ? error.code : 'CROUPIER_CRM_UNAVAILABLE' },
+        'verification failed in the back office',
+      );
       delete frame.verify;
       frame.waiting = false;
       await this.#handoff(run, { reason: 'backoffice_error', skill: 'general', priority: 'high' });
@@ -484,9 +536,13 @@ export class FlowBot implements Bot {
       else if (button.flow) buttons.push({ label, payload: `flow:${button.flow}` });
       else buttons.push({ label, payload: `choice:${button.value ?? button.label}` });
     }
-    for (const choice of step.choices ?? []) buttons.push({ label: run.content.catalogue.text(run.turn.language, choice.label), payload: `choice:${choice.value}` });
+    for (const choice of step.choices ?? [])
+      buttons.push({ label: run.content.catalogue.text(run.turn.language, choice.label), payload: `choice:${choice.value}` });
     if (step.expect === 'yes_no' && buttons.length === 0) {
-      buttons.push({ label: run.content.catalogue.text(run.turn.language, 'global.yes'), payload: 'choice:yes' }, { label: run.content.catalogue.text(run.turn.language, 'global.no'), payload: 'choice:no' });
+      buttons.push(
+        { label: run.content.catalogue.text(run.turn.language, 'global.yes'), payload: 'choice:yes' },
+        { label: run.content.catalogue.text(run.turn.language, 'global.no'), payload: 'choice:no' },
+      );
     }
     return buttons.length > 0 ? buttons : undefined;
   }
@@ -513,7 +569,9 @@ export class FlowBot implements Bot {
     const { turn, content, state } = run;
     const template = content.catalogue.text(turn.language, key);
     const data = { slots: state.slots, player: run.profile ?? {}, ...extra };
-    const text = renderTemplate(template, data, turn.language, (path) => turn.log.warn({ code: 'CROUPIER_CONTENT_INVALID', key, path }, 'text refers to a missing value'));
+    const text = renderTemplate(template, data, turn.language, (path) =>
+      turn.log.warn({ code: 'CROUPIER_CONTENT_INVALID', key, path }, 'text refers to a missing value'),
+    );
     turn.replies.push(textMessage(text, buttons));
   }
 
@@ -546,7 +604,13 @@ export class FlowBot implements Bot {
   }
 
   async #event(run: Run, type: 'flow.started' | 'flow.ended' | 'handoff.requested', data: Record<string, unknown>): Promise<void> {
-    await this.options.events.append({ type, at: this.options.clock.now(), conversationId: run.turn.conversation?.id, playerId: run.turn.player?.id, data });
+    await this.options.events.append({
+      type,
+      at: this.options.clock.now(),
+      conversationId: run.turn.conversation?.id,
+      playerId: run.turn.player?.id,
+      data,
+    });
   }
 }
 

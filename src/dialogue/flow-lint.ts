@@ -30,29 +30,47 @@ export function lintFlows(flows: ReadonlyMap<string, Flow>, context: LintContext
         at(['triggers', index], 'unknown-intent', `intent "${intent}" does not exist in intents/`, 'check the spelling or add the intent');
       }
       const other = triggeredBy.get(intent);
-      if (other) at(['triggers', index], 'duplicate-trigger', `intent "${intent}" already starts flow "${other}"`, 'one intent starts one flow');
+      if (other)
+        at(['triggers', index], 'duplicate-trigger', `intent "${intent}" already starts flow "${other}"`, 'one intent starts one flow');
       else triggeredBy.set(intent, flow.id);
     });
 
     if (flow.title !== undefined) {
       const missing = context.catalogue.languages.filter((language) => !context.catalogue.has(language, flow.title as string));
-      if (missing.length > 0) at(['title'], 'missing-translation', `text "${flow.title}" is missing in ${missing.join(', ')}`, `add it to flows/texts/${missing[0] ?? 'en'}.yaml`);
+      if (missing.length > 0)
+        at(
+          ['title'],
+          'missing-translation',
+          `text "${flow.title}" is missing in ${missing.join(', ')}`,
+          `add it to flows/texts/${missing[0] ?? 'en'}.yaml`,
+        );
     }
 
     flow.steps.forEach((step, index) => {
       const stepRef = (target: string | undefined, path: (string | number)[]) => {
         if (target !== undefined && !flow.byId.has(target)) {
-          at(['steps', index, ...path], 'unknown-step', `step "${target}" does not exist in flow "${flow.id}"`, `steps are: ${[...flow.byId.keys()].join(', ')}`);
+          at(
+            ['steps', index, ...path],
+            'unknown-step',
+            `step "${target}" does not exist in flow "${flow.id}"`,
+            `steps are: ${[...flow.byId.keys()].join(', ')}`,
+          );
         }
       };
       const flowRef = (target: string | undefined, path: (string | number)[]) => {
-        if (target !== undefined && !flows.has(target)) at(['steps', index, ...path], 'unknown-flow', `flow "${target}" does not exist`, 'check the spelling or add flows/<name>.yaml');
+        if (target !== undefined && !flows.has(target))
+          at(['steps', index, ...path], 'unknown-flow', `flow "${target}" does not exist`, 'check the spelling or add flows/<name>.yaml');
       };
       const textRef = (key: string | undefined, path: (string | number)[]) => {
         if (key === undefined) return;
         const missing = context.catalogue.languages.filter((language) => !context.catalogue.has(language, key));
         if (missing.length > 0) {
-          at(['steps', index, ...path], missing.length === context.catalogue.languages.length ? 'unknown-text' : 'missing-translation', `text "${key}" is missing in ${missing.join(', ')}`, `add "${key}" to flows/texts/${missing[0] ?? 'en'}.yaml`);
+          at(
+            ['steps', index, ...path],
+            missing.length === context.catalogue.languages.length ? 'unknown-text' : 'missing-translation',
+            `text "${key}" is missing in ${missing.join(', ')}`,
+            `add "${key}" to flows/texts/${missing[0] ?? 'en'}.yaml`,
+          );
         }
       };
       stepRef(step.next, ['next']);
@@ -60,7 +78,9 @@ export function lintFlows(flows: ReadonlyMap<string, Flow>, context: LintContext
       stepRef(step.on_error, ['on_error']);
       stepRef(step.on_fail, ['on_fail']);
       flowRef(step.goto_flow, ['goto_flow']);
-      step.branch?.forEach((branchCase, caseIndex) => stepRef('goto' in branchCase ? branchCase.goto : branchCase.else, ['branch', caseIndex]));
+      step.branch?.forEach((branchCase, caseIndex) =>
+        stepRef('goto' in branchCase ? branchCase.goto : branchCase.else, ['branch', caseIndex]),
+      );
       step.buttons?.forEach((button, buttonIndex) => {
         stepRef(button.goto, ['buttons', buttonIndex, 'goto']);
         flowRef(button.flow, ['buttons', buttonIndex, 'flow']);
@@ -72,20 +92,39 @@ export function lintFlows(flows: ReadonlyMap<string, Flow>, context: LintContext
       textRef(step.hint, ['hint']);
       textRef(step.handoff?.say, ['handoff', 'say']);
       if (step.call !== undefined && !context.actions.has(step.call)) {
-        at(['steps', index, 'call'], 'unknown-action', `back-office action "${step.call}" does not exist`, `actions are: ${[...context.actions].sort().join(', ')}`);
+        at(
+          ['steps', index, 'call'],
+          'unknown-action',
+          `back-office action "${step.call}" does not exist`,
+          `actions are: ${[...context.actions].sort().join(', ')}`,
+        );
       }
     });
 
     const reachable = reachableSteps(flow);
     flow.steps.forEach((step, index) => {
-      if (!reachable.has(step.id)) at(['steps', index, 'id'], 'unreachable-step', `step "${step.id}" can never run`, 'point a next, goto, button or branch at it, or remove it');
+      if (!reachable.has(step.id))
+        at(
+          ['steps', index, 'id'],
+          'unreachable-step',
+          `step "${step.id}" can never run`,
+          'point a next, goto, button or branch at it, or remove it',
+        );
     });
   }
 
   if (context.intents) {
     for (const intent of [...context.intents].sort()) {
       if (!triggeredBy.has(intent) && !context.builtInIntents?.has(intent)) {
-        issues.push({ file: 'intents/', line: 1, column: 1, rule: 'intent-without-flow', message: `intent "${intent}" starts no flow, so the bot cannot answer it`, hint: `add triggers: [${intent}] to a flow`, severity: 'warning' });
+        issues.push({
+          file: 'intents/',
+          line: 1,
+          column: 1,
+          rule: 'intent-without-flow',
+          message: `intent "${intent}" starts no flow, so the bot cannot answer it`,
+          hint: `add triggers: [${intent}] to a flow`,
+          severity: 'warning',
+        });
       }
     }
   }

@@ -37,7 +37,11 @@ export function followingStep(flow: Flow, step: FlowStep): FlowStep | undefined 
 export function loadFlowDirectory(dir: string, rootDir: string): { flows: Map<string, Flow>; issues: ContentIssue[] } {
   const flows = new Map<string, Flow>();
   const issues: ContentIssue[] = [];
-  const names = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort() : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.yaml'))
+        .sort()
+    : [];
   for (const name of names) {
     const path = join(dir, name);
     const file = relative(rootDir, path) || path;
@@ -49,7 +53,12 @@ export function loadFlowDirectory(dir: string, rootDir: string): { flows: Map<st
       issues.push({ file, ...position, rule, message, ...(hint ? { hint } : {}), severity: 'error' });
     };
     if (value.flow !== basename(name, '.yaml')) {
-      problem(['flow'], 'flow-file-name', `the flow is called "${value.flow}" but the file is ${name}`, `rename the file to ${value.flow}.yaml`);
+      problem(
+        ['flow'],
+        'flow-file-name',
+        `the flow is called "${value.flow}" but the file is ${name}`,
+        `rename the file to ${value.flow}.yaml`,
+      );
       continue;
     }
     const existing = flows.get(value.flow);

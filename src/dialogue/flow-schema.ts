@@ -67,14 +67,20 @@ export const stepSchema = z
     verify: z.literal('player').optional().describe('Require a verified player (signed token or one-time code)'),
     on_fail: stepId.optional().describe('Step when verification fails (default: hand off)'),
     // set
-    set: z.record(slotName, z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().describe('Set slots'),
+    set: z
+      .record(slotName, z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .optional()
+      .describe('Set slots'),
     // goto_flow
     goto_flow: flowId.optional().describe('Continue in another flow'),
     // handoff
     handoff: z
       .object({
         reason: z.string().regex(/^[a-z][a-z0-9_]*$/),
-        skill: z.string().regex(/^[a-z][a-z0-9_]*$/).default('general'),
+        skill: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]*$/)
+          .default('general'),
         priority: z.enum(PRIORITIES).default('normal'),
         say: textKey.optional().describe('Said before handing off (default: handoff.default)'),
       })
@@ -101,8 +107,10 @@ export const stepSchema = z
     }
     const kind = kinds[0] as StepKind;
     if (kind === 'ask' && step.slot === undefined) ctx.addIssue({ code: 'custom', path: ['slot'], message: 'an ask step needs `slot`' });
-    if (kind === 'ask' && step.expect === 'choice' && !step.choices?.length) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'expect: choice needs `choices`' });
-    if (kind === 'ask' && step.expect === 'pattern' && step.pattern === undefined) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'expect: pattern needs `pattern`' });
+    if (kind === 'ask' && step.expect === 'choice' && !step.choices?.length)
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: 'expect: choice needs `choices`' });
+    if (kind === 'ask' && step.expect === 'pattern' && step.pattern === undefined)
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'expect: pattern needs `pattern`' });
     if (step.pattern !== undefined) {
       try {
         new RegExp(step.pattern, 'iu');
@@ -123,7 +131,8 @@ export const stepSchema = z
     };
     for (const key of Object.keys(step)) {
       if (key === 'id' || key === kind || (STEP_KINDS as readonly string[]).includes(key)) continue;
-      if (!allowed[kind].includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not apply to a ${kind} step` });
+      if (!allowed[kind].includes(key))
+        ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not apply to a ${kind} step` });
     }
   });
 
@@ -133,7 +142,10 @@ export const flowFileSchema = z
     flow: flowId.describe('The flow id; must match the file name'),
     description: z.string().optional(),
     title: textKey.optional().describe('Short label of this flow for "did you mean…?" buttons and menus'),
-    triggers: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]).describe('Intents that start this flow'),
+    triggers: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]*$/))
+      .default([])
+      .describe('Intents that start this flow'),
     steps: z.array(stepSchema).min(1),
   })
   .strict();

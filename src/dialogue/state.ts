@@ -30,12 +30,18 @@ export function readState(raw: Record<string, unknown>): DialogueState {
   const stack = Array.isArray(raw['stack'])
     ? raw['stack'].filter(
         (frame): frame is Frame =>
-          typeof frame === 'object' && frame !== null && typeof (frame as Frame).flow === 'string' && typeof (frame as Frame).step === 'string',
+          typeof frame === 'object' &&
+          frame !== null &&
+          typeof (frame as Frame).flow === 'string' &&
+          typeof (frame as Frame).step === 'string',
       )
     : [];
   return {
     stack: stack.map((frame) => ({ ...frame, tries: Number(frame.tries) || 0, waiting: frame.waiting === true })),
-    slots: typeof raw['slots'] === 'object' && raw['slots'] !== null && !Array.isArray(raw['slots']) ? (raw['slots'] as Record<string, unknown>) : {},
+    slots:
+      typeof raw['slots'] === 'object' && raw['slots'] !== null && !Array.isArray(raw['slots'])
+        ? (raw['slots'] as Record<string, unknown>)
+        : {},
     fallbacks: Number(raw['fallbacks']) || 0,
     responsibleGambling: raw['responsibleGambling'] === true,
   };

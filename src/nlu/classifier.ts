@@ -80,7 +80,17 @@ export class IntentClassifier {
     const idf = new Float32Array(vocabulary.size);
     for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + n) / (1 + (df[i] ?? 0))) + 1;
 
-    const model = new IntentClassifier(language, labels, vocabulary, idf, new Float32Array(0), new Float32Array(labels.length), blocks, charRange, 1);
+    const model = new IntentClassifier(
+      language,
+      labels,
+      vocabulary,
+      idf,
+      new Float32Array(0),
+      new Float32Array(labels.length),
+      blocks,
+      charRange,
+      1,
+    );
     const vectors = raw.map((counts) => model.vectorize(counts));
     const targets = examples.map((example) => labelIndex.get(example.label) ?? 0);
     const { weights, bias } = sgd(vectors, targets, vocabulary.size, labels.length, options);

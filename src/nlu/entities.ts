@@ -24,7 +24,8 @@ const AMOUNT_AFTER = new RegExp(String.raw`(${NUMBER})\s?(€|\$|£|₽|[\p{L}]{
 const AMOUNT_BEFORE = new RegExp(String.raw`(€|\$|£|₽|eur|usd|gbp)\s?(${NUMBER})`, 'giu');
 const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
 const PHONE = /(?<![\w@])\+?\d[\d\s().-]{7,16}\d(?![\w@])/gu;
-const CARD_LAST4 = /(?:\*{2,}|x{2,}|•{2,}|ending(?: in)?|termina(?:da)? en|endet auf|заканчивается на|оканчивается на|se termin[aă] cu|ultimele 4 cifre|últimos 4(?: dígitos)?|card|karte|tarjeta|карта|карты|cardul)\s*[:#]?\s*(\d{4})(?!\d)/giu;
+const CARD_LAST4 =
+  /(?:\*{2,}|x{2,}|•{2,}|ending(?: in)?|termina(?:da)? en|endet auf|заканчивается на|оканчивается на|se termin[aă] cu|ultimele 4 cifre|últimos 4(?: dígitos)?|card|karte|tarjeta|карта|карты|cardul)\s*[:#]?\s*(\d{4})(?!\d)/giu;
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 const DOTTED_DATE = /\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\b/g;
 const RELATIVE_DAYS: readonly [RegExp, number][] = [
@@ -64,7 +65,8 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
     const currency = currencyOf(match[1] ?? '');
     if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[2] ?? ''), currency }, text: match[0] });
   }
-  for (const match of withoutEmails.matchAll(ISO_DATE)) found.push({ entity: 'date', value: `${match[1]}-${match[2]}-${match[3]}`, text: match[0] });
+  for (const match of withoutEmails.matchAll(ISO_DATE))
+    found.push({ entity: 'date', value: `${match[1]}-${match[2]}-${match[3]}`, text: match[0] });
   if (!found.some((e) => e.entity === 'date')) {
     for (const match of withoutEmails.matchAll(DOTTED_DATE)) {
       const day = Number(match[1]);
@@ -86,7 +88,8 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
   const covered = found.filter((e) => e.entity === 'amount' || e.entity === 'card_last4' || e.entity === 'date').map((e) => e.text);
   for (const match of withoutEmails.matchAll(PHONE)) {
     const digits = match[0].replace(/\D/g, '');
-    if (digits.length < 8 || digits.length > 15 || covered.some((text) => text.includes(match[0].trim()) || match[0].includes(text))) continue;
+    if (digits.length < 8 || digits.length > 15 || covered.some((text) => text.includes(match[0].trim()) || match[0].includes(text)))
+      continue;
     found.push({ entity: 'phone', value: `${match[0].trim().startsWith('+') ? '+' : ''}${digits}`, text: match[0].trim() });
   }
   return found;

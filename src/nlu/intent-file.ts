@@ -14,7 +14,10 @@ const name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'names are snake_case, e.g. d
 export const intentFileSchema = z
   .object({
     $schema: z.string().optional(),
-    language: z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, es or ro').describe('Must match the folder name'),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}$/, 'a language code such as en, es or ro')
+      .describe('Must match the folder name'),
     intents: z
       .array(
         z
@@ -37,7 +40,9 @@ export const intentFileSchema = z
             pattern: z.string().optional().describe('A JavaScript regular expression (case-insensitive)'),
           })
           .strict()
-          .refine((entity) => (entity.values === undefined) !== (entity.pattern === undefined), { message: 'an entity has either `values` or `pattern`' }),
+          .refine((entity) => (entity.values === undefined) !== (entity.pattern === undefined), {
+            message: 'an entity has either `values` or `pattern`',
+          }),
       )
       .default([]),
     out_of_scope: z.array(z.string().trim().min(1)).default([]).describe('Messages the bot must not map to any intent'),
@@ -72,13 +77,26 @@ export function loadIntentDirectory(dir: string, rootDir: string): { corpus: Map
     if (!statSync(folder).isDirectory()) continue;
     const entry: LanguageCorpus = { language, examples: [], outOfScope: [], entities: [] };
     const seen = new Map<string, string>();
-    for (const fileName of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const fileName of readdirSync(folder)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()) {
       const file = relative(rootDir, join(folder, fileName)) || fileName;
-      const { value, issues: fileIssues, locate } = parseYamlWithSchema(readFileSync(join(folder, fileName), 'utf8'), file, intentFileSchema);
+      const {
+        value,
+        issues: fileIssues,
+        locate,
+      } = parseYamlWithSchema(readFileSync(join(folder, fileName), 'utf8'), file, intentFileSchema);
       issues.push(...fileIssues);
       if (!value) continue;
       if (value.language !== language) {
-        issues.push({ file, ...locate(['language']), rule: 'language-mismatch', message: `the file is in intents/${language}/ but says language: ${value.language}`, hint: `move it to intents/${value.language}/ or fix the language`, severity: 'error' });
+        issues.push({
+          file,
+          ...locate(['language']),
+          rule: 'language-mismatch',
+          message: `the file is in intents/${language}/ but says language: ${value.language}`,
+          hint: `move it to intents/${value.language}/ or fix the language`,
+          severity: 'error',
+        });
         continue;
       }
       value.intents.forEach((intent, index) => {
@@ -86,7 +104,14 @@ export function loadIntentDirectory(dir: string, rootDir: string): { corpus: Map
           const key = example.toLowerCase();
           const other = seen.get(key);
           if (other !== undefined && other !== intent.name) {
-            issues.push({ file, ...locate(['intents', index, 'examples', exampleIndex]), rule: 'conflicting-example', message: `"${example}" is an example of both ${other} and ${intent.name}`, hint: 'keep it in one intent only', severity: 'error' });
+            issues.push({
+              file,
+              ...locate(['intents', index, 'examples', exampleIndex]),
+              rule: 'conflicting-example',
+              message: `"${example}" is an example of both ${other} and ${intent.name}`,
+              hint: 'keep it in one intent only',
+              severity: 'error',
+            });
           }
           seen.set(key, intent.name);
           entry.examples.push({ text: example, intent: intent.name });
@@ -98,12 +123,21 @@ export function loadIntentDirectory(dir: string, rootDir: string): { corpus: Map
           try {
             entry.entities.push({ name: entity.name, pattern: new RegExp(entity.pattern, 'giu') });
           } catch (error) {
-            issues.push({ file, ...locate(['entities', index, 'pattern']), rule: 'invalid-pattern', message: `invalid regular expression: ${(error as Error).message}`, severity: 'error' });
+            issues.push({
+              file,
+              ...locate(['entities', index, 'pattern']),
+              rule: 'invalid-pattern',
+              message: `invalid regular expression: ${(error as Error).message}`,
+              severity: 'error',
+            });
           }
         } else {
           const existing = entry.entities.find((e) => e.name === entity.name && e.values);
           const values = entity.values ?? [];
-          if (existing?.values) (existing.values as { value: string; synonyms: string[] }[]).push(...values.map((v) => ({ value: v.value, synonyms: [...v.synonyms] })));
+          if (existing?.values)
+            (existing.values as { value: string; synonyms: string[] }[]).push(
+              ...values.map((v) => ({ value: v.value, synonyms: [...v.synonyms] })),
+            );
           else entry.entities.push({ name: entity.name, values: values.map((v) => ({ value: v.value, synonyms: [...v.synonyms] })) });
         }
       });

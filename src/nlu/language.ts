@@ -77,7 +77,8 @@ export class LanguageDetector {
       if (hasCyrillic && !model.cyrillic) score -= 12;
       if (!hasLatin && hasCyrillic && model.cyrillic) score += 2;
       for (const word of words) score += 1.5 * Math.log(((model.words.get(word) ?? 0) + 0.1) / (model.wordTotal + 0.1 * 50_000));
-      for (const gram of grams) score += 0.35 * Math.log(((model.grams.get(gram) ?? 0) + 0.5) / (model.gramTotal + 0.5 * this.vocabularySize));
+      for (const gram of grams)
+        score += 0.35 * Math.log(((model.grams.get(gram) ?? 0) + 0.5) / (model.gramTotal + 0.5 * this.vocabularySize));
       logScores[language] = score;
     }
     const max = Math.max(...Object.values(logScores));
@@ -99,7 +100,11 @@ export class LanguageDetector {
 }
 
 function charGrams(text: string): string[] {
-  const lower = ` ${text.toLowerCase().replace(/[^\p{L}\s]/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  const lower = ` ${text
+    .toLowerCase()
+    .replace(/[^\p{L}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()} `;
   const grams: string[] = [];
   if (lower.trim() === '') return grams;
   for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= lower.length; i++) grams.push(lower.slice(i, i + n));

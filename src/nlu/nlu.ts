@@ -43,14 +43,25 @@ export class Nlu implements Understanding {
     return [...this.models.keys()];
   }
 
-  classify(text: string, language: string): { intent: string | null; confidence: number; ranking: { intent: string; confidence: number }[]; ambiguous: boolean } {
+  classify(
+    text: string,
+    language: string,
+  ): { intent: string | null; confidence: number; ranking: { intent: string; confidence: number }[]; ambiguous: boolean } {
     const model = this.models.get(language) ?? this.models.values().next().value;
     if (!model) return { intent: null, confidence: 0, ranking: [], ambiguous: false };
     const predictions = model.predict(text, 4);
-    const ranking = predictions.filter((p) => p.label !== OUT_OF_SCOPE).slice(0, 3).map((p) => ({ intent: p.label, confidence: p.probability }));
+    const ranking = predictions
+      .filter((p) => p.label !== OUT_OF_SCOPE)
+      .slice(0, 3)
+      .map((p) => ({ intent: p.label, confidence: p.probability }));
     const top = predictions[0];
     if (!top || top.label === OUT_OF_SCOPE || top.probability < this.options.threshold) {
-      return { intent: null, confidence: top?.label === OUT_OF_SCOPE ? 1 - top.probability : (top?.probability ?? 0), ranking, ambiguous: false };
+      return {
+        intent: null,
+        confidence: top?.label === OUT_OF_SCOPE ? 1 - top.probability : (top?.probability ?? 0),
+        ranking,
+        ambiguous: false,
+      };
     }
     const second = ranking[1];
     const ambiguous = second !== undefined && top.probability - second.confidence < this.options.ambiguityMargin;

@@ -12,12 +12,14 @@ import { formatIssue } from '../core/content-issue.js';
 import { CroupierError } from '../core/errors.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { Deliver } from '../core/stages/deliver.js';
-import { loadContent, type Content } from '../dialogue/content.js';
-import { TemporaryBot } from '../dialogue/temporary-bot.js';
+import { backOfficePort } from '../crm/actions.js';
+import { DemoBackOffice } from '../crm/demo-back-office.js';
+import { FlowBot } from '../dialogue/flow-bot.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
 import type { ChannelAdapter, ChannelContext } from './channel.js';
+import { LiveContent, buildContent } from './live-content.js';
 import { createLogger } from './logger.js';
 
 export interface StartOptions {
@@ -33,6 +35,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly env?: NodeJS.ProcessEnv;
+  /** Reload intents/ and flows/ when they change (default true). */
+  readonly watchContent?: boolean;
 }
 
 /** A running Croupier: its URL, its parts for tests, and a graceful `close()`. */
@@ -44,6 +48,7 @@ export interface CroupierHandle {
   readonly channels: readonly ChannelAdapter[];
   readonly config: CroupierConfig;
   readonly log: Logger;
+  readonly content: LiveContent;
   close(): Promise<void>;
 }
 
@@ -73,20 +78,25 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomId;
 
-  const { content: initial, issues } = loadContent({
+  const paths = {
     rootDir: contentRoot,
+    intentsDir: config.content.intentsDir,
     flowsDir: config.content.flowsDir,
     defaultLanguage: config.languages.default,
-  });
+  };
+  const { content: initial, issues } = buildContent(paths);
   for (const issue of issues) log.warn({ code: 'CROUPIER_CONTENT_INVALID' }, formatIssue(issue));
   if (!initial) {
     throw new CroupierError(
       'CROUPIER_CONTENT_INVALID',
       `the content has errors; fix them and start again:\n${issues.map(formatIssue).join('\n')}`,
-      { details: { issues } },
+      {
+        details: { issues },
+      },
     );
   }
-  const content: Content = initial;
+  const content = new LiveContent(initial, paths, log);
+  if (options.watchContent ?? true) content.watch();
 
   const dataDir = resolve(config.store.dataDir);
   const store = openStore(config, dataDir);
@@ -99,7 +109,16 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     if (!channel) throw new CroupierError('CROUPIER_PLATFORM_API', `channel "${target.channel}" is not running`);
     return channel.send(target, outbound, entry);
   };
-  const bot = new TemporaryBot(() => content.catalogue);
+  const backOffice = new DemoBackOffice(clock, {
+    onCode: (playerId, code) => log.info({ playerId }, `demo back office: one-time code for ${playerId} is ${code}`),
+  });
+  const bot = new FlowBot({
+    content: () => content.current,
+    backOffice: backOfficePort(backOffice),
+    players: store.players,
+    events: store.events,
+    clock,
+  });
   const pipeline = new Pipeline({
     store,
     log,
@@ -107,8 +126,8 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     ids,
     deliver,
     bot: () => bot,
-    texts: (language, key) => content.catalogue.text(language, `system.${key}`),
-    languages: { supported: () => content.languages, fallback: config.languages.default },
+    texts: (language, key) => content.current.catalogue.text(language, `system.${key}`),
+    languages: { supported: () => content.current.catalogue.languages, fallback: config.languages.default },
     rateLimit: config.rateLimit,
   });
 
@@ -148,6 +167,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
         config.server.shutdownTimeoutMs,
       );
       try {
+        content.close();
         for (const channel of channels) await channel.close?.();
         await server.close();
         await pipeline.drain();
@@ -160,7 +180,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     return closing;
   };
 
-  return { url, server, store, pipeline, channels, config, log, close };
+  return { url, server, store, pipeline, channels, config, log, content, close };
 }
 
 function withOverrides(config: CroupierConfig, options: StartOptions): CroupierConfig {

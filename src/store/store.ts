@@ -121,7 +121,11 @@ export interface TranscriptRepository {
   /** Oldest first. `limit` keeps the newest `limit` entries. */
   list(conversationId: string, options?: { limit?: number }): Promise<TranscriptEntry[]>;
   /** Records how delivery of an outbound entry went, with the platform's id once it accepted it. */
-  markDelivery(entry: Pick<TranscriptEntry, 'conversationId' | 'seq'>, delivery: 'sent' | 'failed', platformMessageId?: string): Promise<void>;
+  markDelivery(
+    entry: Pick<TranscriptEntry, 'conversationId' | 'seq'>,
+    delivery: 'sent' | 'failed',
+    platformMessageId?: string,
+  ): Promise<void>;
 }
 
 export interface PlayerRepository {

@@ -14,7 +14,7 @@ function content(): DialogueContent {
   return {
     flows,
     catalogue,
-    nlu: keywordNlu({ 'withdraw|retirada': 'withdrawal_status', 'deposit': 'deposit_issue', 'human|agent|persona': 'human_agent' }),
+    nlu: keywordNlu({ 'withdraw|retirada': 'withdrawal_status', deposit: 'deposit_issue', 'human|agent|persona': 'human_agent' }),
   };
 }
 
@@ -56,7 +56,10 @@ describe('FlowBot', () => {
     expect((await say(h, 'it is nobody@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
     expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
     expect((await say(h, '111111')).map((m) => m.text)).toEqual(['Wrong code.']);
-    expect((await say(h, 'the code is 123 456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
+    expect((await say(h, 'the code is 123 456')).map((m) => m.text)).toEqual([
+      'You are verified.',
+      'Your withdrawal of €250.00 is pending.',
+    ]);
     const player = await h.store.players.findByCasinoId('P-1');
     expect(player?.verifiedAt).toBeInstanceOf(Date);
     const events = (await h.store.events.list()).map((e) => `${e.type}:${String(e.data?.['flow'] ?? e.data?.['intent'] ?? '')}`);
@@ -89,7 +92,10 @@ describe('FlowBot', () => {
     await say(h, '1500 EUR');
     const reply = await h.pipeline.handle(inbound({ payload: 'choice:skrill' }));
     expect(reply.replies.map((r) => r.text)).toEqual(['Checking €1,500.00 by skrill.', 'A colleague will take over.']);
-    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'large_deposit', priority: 'high' });
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({
+      reason: 'large_deposit',
+      priority: 'high',
+    });
     expect((await h.store.conversations.get(reply.conversationId!))?.status).toBe('queued');
   });
 
@@ -101,7 +107,12 @@ describe('FlowBot', () => {
     expect(digression.map((m) => m.text)).toEqual(['What is your e-mail?']);
     await say(h, 'ana@example.com');
     const back = await say(h, '123456');
-    expect(back.map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.', 'Back to my question.', 'How much did you deposit?']);
+    expect(back.map((m) => m.text)).toEqual([
+      'You are verified.',
+      'Your withdrawal of €250.00 is pending.',
+      'Back to my question.',
+      'How much did you deposit?',
+    ]);
     expect((await say(h, '20€')).map((m) => m.text)).toEqual(['Which method?']);
   });
 
@@ -144,7 +155,10 @@ describe('FlowBot', () => {
     await say(h, 'withdrawal');
     await say(h, 'ana@example.com');
     expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'A colleague will take over.']);
-    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({ reason: 'backoffice_error', skill: 'payments' });
+    expect((await h.store.events.list({ type: 'handoff.requested' }))[0]?.data).toMatchObject({
+      reason: 'backoffice_error',
+      skill: 'payments',
+    });
   });
 
   it('restarts a flow whose current step disappeared after a content change', async () => {

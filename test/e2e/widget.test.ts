@@ -8,7 +8,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`widget e2e tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 describe.skipIf(!available)('web widget in real Chromium', () => {
   let browser: Browser;
@@ -34,10 +43,15 @@ describe.skipIf(!available)('web widget in real Chromium', () => {
   }
 
   const messages = (page: Page, author?: string) =>
-    page.$$eval(`[data-croupier="message"]${author ? `[data-author="${author}"]` : ''} [data-croupier="text"]`, (nodes) => nodes.map((n) => n.textContent ?? ''));
+    page.$$eval(`[data-croupier="message"]${author ? `[data-author="${author}"]` : ''} [data-croupier="text"]`, (nodes) =>
+      nodes.map((n) => n.textContent ?? ''),
+    );
 
   async function waitForMessages(page: Page, author: string, count: number): Promise<void> {
-    await page.waitForFunction(([a, c]) => document.querySelectorAll(`[data-croupier="message"][data-author="${a}"]`).length >= c, [author, count] as const);
+    await page.waitForFunction(([a, c]) => document.querySelectorAll(`[data-croupier="message"][data-author="${a}"]`).length >= c, [
+      author,
+      count,
+    ] as const);
   }
 
   async function type(page: Page, text: string): Promise<void> {
@@ -100,14 +114,16 @@ describe.skipIf(!available)('web widget in real Chromium', () => {
     const app = await startTestServer();
     servers.push(app);
     const english = await open(app.url, 'en-US');
-    await type(english, 'hi');
+    // an emoji carries no language of its own: the browser's language decides
+    await type(english, '👋');
     await waitForMessages(english, 'bot', 1);
     const spanish = await open(app.url, 'es-ES');
-    await type(spanish, 'hi');
+    await type(spanish, '👋');
     await waitForMessages(spanish, 'bot', 1);
     const [englishReply] = await messages(english, 'bot');
     const [spanishReply] = await messages(spanish, 'bot');
     expect(spanishReply).not.toBe(englishReply);
+    expect(spanishReply).toMatch(/Perdona|Hola/);
     expect(await spanish.getAttribute('[data-croupier="input"]', 'placeholder')).toBe('Escribe tu mensaje…');
     await english.context().close();
     await spanish.context().close();

@@ -42,12 +42,16 @@ describe('POST /web/messages', () => {
     const replies = first.json['replies'] as { text: string; buttons: { payload: string }[] }[];
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toMatch(/Hola/);
-    expect(replies[0]!.buttons.map((b) => b.payload)).toContain('topic:withdrawals');
-    const second = await postJson(`${app.url}/web/messages`, { conversationId, payload: 'topic:withdrawals' });
+    expect(replies[0]!.buttons.map((b) => b.payload)).toContain('flow:withdrawal_status');
+    const second = await postJson(`${app.url}/web/messages`, {
+      conversationId,
+      payload: 'flow:withdrawal_status',
+      text: 'Estado de mi retirada',
+    });
     expect(second.json['conversationId']).toBe(conversationId);
     const withdrawalText = (second.json['replies'] as { text: string }[])[0]!.text;
-    expect(withdrawalText).not.toBe('');
-    expect(withdrawalText).not.toMatch(/Withdrawals are processed/);
+    // the withdrawal flow first asks a verified player's e-mail, in Spanish
+    expect(withdrawalText).toMatch(/e-mail de tu cuenta/);
   });
 
   it('refuses bad input with codes: no text, bad JSON, forged conversation id, oversized body', async () => {

@@ -11,7 +11,15 @@ export function keywordNlu(rules: Record<string, string>, languages: readonly st
       const language = /\b(hola|dónde|donde|retirada|quiero|contraseña)\b/i.test(text) ? 'es' : (options.remembered ?? 'en');
       for (const [pattern, intent] of Object.entries(rules)) {
         if (new RegExp(pattern, 'i').test(text)) {
-          return { language, languageConfidence: 0.9, intent, confidence: 0.95, ranking: [{ intent, confidence: 0.95 }], ambiguous: false, entities: emails(text) };
+          return {
+            language,
+            languageConfidence: 0.9,
+            intent,
+            confidence: 0.95,
+            ranking: [{ intent, confidence: 0.95 }],
+            ambiguous: false,
+            entities: emails(text),
+          };
         }
       }
       return { language, languageConfidence: 0.9, intent: null, confidence: 0.1, ranking: [], ambiguous: false, entities: emails(text) };

@@ -1,6 +1,8 @@
 import { checkConfig } from '../../config/load.js';
 import { formatIssue, hasErrors, type ContentIssue } from '../../core/content-issue.js';
+import { join } from 'node:path';
 import { loadContent } from '../../dialogue/content.js';
+import { intentNames, loadIntentDirectory } from '../../nlu/intent-file.js';
 
 /** `croupier validate`: configuration first, then the content it points at (paths relative to the working directory). Returns the exit code. */
 export function runValidate(
