@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runStart } from './commands/start.js';
 import { runDiagram } from './commands/diagram.js';
 import { runSchemas } from './commands/schemas.js';
+import { runContentTests } from './commands/test.js';
 import { runValidate } from './commands/validate.js';
 
 /**
@@ -24,6 +25,7 @@ Examples:
   $ croupier start --port 8080 --data-dir /var/lib/croupier
   $ croupier validate                    check croupier.yaml, intents/ and flows/
   $ croupier validate --config prod.yaml
+  $ croupier test                        run the conversation tests in flows/tests
   $ croupier diagram withdrawal_status   Mermaid diagram of a flow
   $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
 
@@ -53,6 +55,18 @@ Environment:
     .addHelpText('after', '\nExample:\n  $ croupier validate && echo "ready to ship"')
     .action((options: { config?: string; json?: boolean }) => {
       process.exitCode = runValidate(options);
+    });
+
+  program
+    .command('test [filter]')
+    .description('run the conversation tests in flows/tests/*.test.yaml through the real flow engine; exit code 1 on failure')
+    .option('--dir <dir>', 'folder of *.test.yaml files', 'flows/tests')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ croupier test\n  $ croupier test withdrawal      only tests whose name or file contains "withdrawal"',
+    )
+    .action(async (filter: string | undefined, options: { dir: string }) => {
+      process.exitCode = await runContentTests({ rootDir: process.cwd(), dir: options.dir, ...(filter ? { filter } : {}) });
     });
 
   program

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { textFileSchema } from '../dialogue/catalogue.js';
+import { conversationTestFileSchema } from '../dialogue/conversation-test.js';
 import { flowFileSchema } from '../dialogue/flow-schema.js';
+import { intentFileSchema } from '../nlu/intent-file.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -12,6 +14,11 @@ export function jsonSchemas(): Record<string, unknown> {
   return {
     'croupier.schema.json': withMeta(z.toJSONSchema(configSchema, { io: 'input' }), 'Croupier operator configuration (croupier.yaml)'),
     'flow.schema.json': withMeta(z.toJSONSchema(flowFileSchema, { io: 'input' }), 'Croupier flow (flows/<flow>.yaml)'),
+    'intents.schema.json': withMeta(z.toJSONSchema(intentFileSchema, { io: 'input' }), 'Croupier intents (intents/<lang>/<topic>.yaml)'),
+    'conversation-test.schema.json': withMeta(
+      z.toJSONSchema(conversationTestFileSchema, { io: 'input' }),
+      'Croupier conversation tests (flows/tests/*.test.yaml)',
+    ),
     'texts.schema.json': withMeta(z.toJSONSchema(textFileSchema, { io: 'input' }), 'Croupier text catalogue (flows/texts/<lang>.yaml)'),
   };
 }

@@ -37,6 +37,8 @@ export interface FlowBotOptions {
 export const BUILT_IN_INTENTS: ReadonlySet<string> = new Set(['human_agent']);
 
 const MAX_STEPS_PER_TURN = 50;
+/** Leaving a question for another topic needs more certainty than starting a topic. */
+const DIGRESSION_CONFIDENCE = 0.8;
 
 interface Run {
   readonly turn: Turn;
@@ -70,8 +72,9 @@ export class FlowBot implements Bot {
     const content = this.options.content();
     const state = readState(conversation.state);
     const { text, payload } = turn.inbound;
+    // A button press carries its meaning in the payload; its label is not classified again.
     const parsed =
-      text !== undefined && text.trim() !== ''
+      payload === undefined && text !== undefined && text.trim() !== ''
         ? content.nlu.parse(text, {
             remembered: turn.language,
             ...(turn.inbound.sender.localeHint ? { hint: turn.inbound.sender.localeHint } : {}),
@@ -101,8 +104,12 @@ export class FlowBot implements Bot {
       await this.#reprompt(run);
       return;
     }
-    if (parsed && parsed.language !== turn.language && content.catalogue.languages.includes(parsed.language))
+    // A one-word answer to a question ("si", "ja", "ok") never switches the language: it is an answer.
+    const waiting = state.stack.at(-1)?.waiting === true;
+    const words = (turn.inbound.text ?? '').trim().split(/\s+/).filter(Boolean).length;
+    if (parsed && parsed.language !== turn.language && content.catalogue.languages.includes(parsed.language) && !(waiting && words < 2)) {
       turn.language = parsed.language;
+    }
 
     if (parsed?.intent) {
       await this.options.events.append({
@@ -166,7 +173,7 @@ export class FlowBot implements Bot {
           return;
         }
         const other = this.#triggeredFlow(run);
-        if (other && other.id !== flow.id) {
+        if (other && other.id !== flow.id && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE) {
           await this.#start(run, other.id, 'digression');
           return;
         }
@@ -188,17 +195,9 @@ export class FlowBot implements Bot {
       }
     }
 
-    const triggered = this.#triggeredFlow(run);
-    if (triggered) {
-      state.fallbacks = 0;
-      await this.#start(run, triggered.id, 'intent');
-      return;
-    }
-    if (parsed?.ambiguous && parsed.ranking.length >= 2) {
-      const options = parsed.ranking
-        .slice(0, 3)
-        .map((candidate) => [...content.flows.values()].find((flow) => flow.triggers.includes(candidate.intent)))
-        .filter((flow): flow is Flow => flow?.title !== undefined);
+    // Two intents too close to call: ask which one, when both have a label to show.
+    if (parsed?.ambiguous) {
+      const options = this.#disambiguation(run);
       if (options.length >= 2) {
         this.#say(
           run,
@@ -208,6 +207,12 @@ export class FlowBot implements Bot {
         return;
       }
     }
+    const triggered = this.#triggeredFlow(run, true);
+    if (triggered) {
+      state.fallbacks = 0;
+      await this.#start(run, triggered.id, 'intent');
+      return;
+    }
     if (state.stack.length > 0) {
       await this.#reprompt(run);
       return;
@@ -215,10 +220,22 @@ export class FlowBot implements Bot {
     await this.#fallback(run);
   }
 
-  /** An intent confident enough to act on, and the flow it starts. */
-  #triggeredFlow(run: Run): Flow | undefined {
+  /** The flows of the top-ranked intents that can be offered as "did you mean…?" buttons. */
+  #disambiguation(run: Run): Flow[] {
+    const flows = [...run.content.flows.values()];
+    return (run.parsed?.ranking ?? [])
+      .slice(0, 3)
+      .map((candidate) => flows.find((flow) => flow.triggers.includes(candidate.intent)))
+      .filter((flow): flow is Flow => flow?.title !== undefined);
+  }
+
+  /**
+   * An intent confident enough to act on, and the flow it starts. An ambiguous parse counts only
+   * when `evenIfAmbiguous` (the caller found nothing to ask about, e.g. "thanks, bye").
+   */
+  #triggeredFlow(run: Run, evenIfAmbiguous = false): Flow | undefined {
     const { parsed, content } = run;
-    if (!parsed?.intent || parsed.ambiguous || parsed.confidence < this.#threshold) return undefined;
+    if (!parsed?.intent || (parsed.ambiguous && !evenIfAmbiguous) || parsed.confidence < this.#threshold) return undefined;
     const intent = parsed.intent;
     return [...content.flows.values()].find((flow) => flow.triggers.includes(intent));
   }
@@ -228,7 +245,7 @@ export class FlowBot implements Bot {
     const other = this.#triggeredFlow(run);
     const step = run.content.flows.get(frame.flow)?.byId.get(frame.step);
     if (!other || other.id === frame.flow || !step) return false;
-    return (step.expect ?? 'text') === 'text' && (run.parsed?.confidence ?? 0) >= 0.8;
+    return (step.expect ?? 'text') === 'text' && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE;
   }
 
   #confident(parsed: Parsed | undefined, intent: string): boolean {

@@ -9,17 +9,30 @@ export interface LanguageGuess {
 }
 
 interface Model {
+  readonly language: string;
+  readonly script: Script;
   readonly words: Map<string, number>;
   readonly wordTotal: number;
   readonly grams: Map<string, number>;
   readonly gramTotal: number;
-  readonly cyrillic: boolean;
+}
+
+type Script = 'latin' | 'cyrillic' | 'other';
+
+/** The script most letters of a text are written in. */
+function scriptOf(text: string): Script {
+  const latin = (text.match(/\p{Script=Latin}/gu) ?? []).length;
+  const cyrillic = (text.match(/\p{Script=Cyrillic}/gu) ?? []).length;
+  if (latin === 0 && cyrillic === 0) return 'other';
+  return cyrillic > latin ? 'cyrillic' : 'latin';
 }
 
 /**
  * Language detection for very short messages ("hola", "привет", "mersi", "privet"): a naive Bayes
  * over words and character 1–3-grams (raw lower case, so ñ, ß, ș still count), learned from the
- * content's own examples, plus the script, with the player's remembered language as a strong prior.
+ * content's own examples — one model per language and script, so Russian typed in Latin letters
+ * ("privet", "spasibo") is learned from the content's translit examples — with the player's
+ * remembered language as a strong prior.
  * A message that does not clearly belong to another language ("ok", "bonus", "👍") keeps the
  * conversation's language.
  *
@@ -27,72 +40,80 @@ interface Model {
  */
 export class LanguageDetector {
   private constructor(
-    private readonly models: ReadonlyMap<string, Model>,
+    private readonly models: readonly Model[],
     private readonly vocabularySize: number,
   ) {}
 
   static train(corpus: Corpus): LanguageDetector {
-    const models = new Map<string, Model>();
+    const models: Model[] = [];
     const allGrams = new Set<string>();
     for (const [language, entry] of corpus) {
-      const words = new Map<string, number>();
-      const grams = new Map<string, number>();
-      let wordTotal = 0;
-      let gramTotal = 0;
-      let cyrillic = false;
+      const byScript = new Map<Script, string[]>();
       for (const text of [...entry.examples.map((e) => e.text), ...entry.outOfScope]) {
-        if (/\p{Script=Cyrillic}/u.test(text)) cyrillic = true;
-        for (const word of tokenize(text)) {
-          words.set(word, (words.get(word) ?? 0) + 1);
-          wordTotal++;
-        }
-        for (const gram of charGrams(text)) {
-          grams.set(gram, (grams.get(gram) ?? 0) + 1);
-          allGrams.add(gram);
-          gramTotal++;
-        }
+        const script = scriptOf(text);
+        if (script === 'other') continue;
+        let list = byScript.get(script);
+        if (!list) byScript.set(script, (list = []));
+        list.push(text);
       }
-      models.set(language, { words, wordTotal, grams, gramTotal, cyrillic });
+      for (const [script, texts] of byScript) {
+        if (texts.length < 8) continue;
+        const words = new Map<string, number>();
+        const grams = new Map<string, number>();
+        let wordTotal = 0;
+        let gramTotal = 0;
+        for (const text of texts) {
+          for (const word of tokenize(text)) {
+            words.set(word, (words.get(word) ?? 0) + 1);
+            wordTotal++;
+          }
+          for (const gram of charGrams(text)) {
+            grams.set(gram, (grams.get(gram) ?? 0) + 1);
+            allGrams.add(gram);
+            gramTotal++;
+          }
+        }
+        models.push({ language, script, words, wordTotal, grams, gramTotal });
+      }
     }
     return new LanguageDetector(models, Math.max(allGrams.size, 1));
   }
 
   get languages(): string[] {
-    return [...this.models.keys()];
+    return [...new Set(this.models.map((model) => model.language))];
   }
 
   detect(text: string, options: { remembered?: string; hint?: string } = {}): LanguageGuess {
-    const languages = [...this.models.keys()];
+    const languages = this.languages;
     if (languages.length === 0) return { language: options.remembered ?? 'en', confidence: 0, scores: {} };
-    const hasCyrillic = /\p{Script=Cyrillic}/u.test(text);
-    const hasLatin = /\p{Script=Latin}/u.test(text);
+    const script = scriptOf(text);
+    const candidates = this.models.filter((model) => script === 'other' || model.script === script);
     const words = tokenize(text).filter((word) => !/^\p{N}/u.test(word));
     const grams = charGrams(text);
+    // best-scoring model per language (a language may have one per script)
     const logScores: Record<string, number> = {};
-    for (const language of languages) {
-      const model = this.models.get(language) as Model;
+    for (const model of candidates.length > 0 ? candidates : this.models) {
       let score = 0;
-      if (language === options.remembered) score += Math.log(6);
-      if (language === options.hint) score += Math.log(2);
-      if (hasCyrillic && !model.cyrillic) score -= 12;
-      if (!hasLatin && hasCyrillic && model.cyrillic) score += 2;
+      if (model.language === options.remembered) score += Math.log(6);
+      if (model.language === options.hint) score += Math.log(2);
       for (const word of words) score += 1.5 * Math.log(((model.words.get(word) ?? 0) + 0.1) / (model.wordTotal + 0.1 * 50_000));
       for (const gram of grams)
         score += 0.35 * Math.log(((model.grams.get(gram) ?? 0) + 0.5) / (model.gramTotal + 0.5 * this.vocabularySize));
-      logScores[language] = score;
+      logScores[model.language] = Math.max(logScores[model.language] ?? -Infinity, score);
     }
+    const scored = Object.keys(logScores);
     const max = Math.max(...Object.values(logScores));
     let sum = 0;
     const scores: Record<string, number> = {};
-    for (const language of languages) {
+    for (const language of scored) {
       scores[language] = Math.exp((logScores[language] as number) - max);
       sum += scores[language] as number;
     }
-    for (const language of languages) scores[language] = (scores[language] as number) / sum;
-    const best = languages.reduce((a, b) => ((scores[a] as number) >= (scores[b] as number) ? a : b));
+    for (const language of scored) scores[language] = (scores[language] as number) / sum;
+    const best = scored.reduce((a, b) => ((scores[a] as number) >= (scores[b] as number) ? a : b));
     const remembered = options.remembered;
     // Stay in the conversation's language unless the evidence for another one is clear.
-    if (remembered !== undefined && remembered !== best && this.models.has(remembered) && (scores[best] as number) < 0.75) {
+    if (remembered !== undefined && remembered !== best && scores[remembered] !== undefined && (scores[best] as number) < 0.75) {
       return { language: remembered, confidence: scores[remembered] as number, scores };
     }
     return { language: best, confidence: scores[best] as number, scores };
