@@ -67,8 +67,13 @@ export function checkConfig(options: { file?: string; cwd?: string; env?: NodeJS
     };
   }
   const secret = env['CROUPIER_PLAYER_TOKEN_SECRET'];
+  const backOfficeKey = env['CROUPIER_BACK_OFFICE_KEY'];
   return {
-    loaded: { config: result.data, file, secrets: secret ? { playerTokenSecret: secret } : {} },
+    loaded: {
+      config: result.data,
+      file,
+      secrets: { ...(secret ? { playerTokenSecret: secret } : {}), ...(backOfficeKey ? { backOfficeKey } : {}) },
+    },
     issues: [],
   };
 }
@@ -101,5 +106,6 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<
   if (env['CROUPIER_DATA_DIR']) section('store')['dataDir'] = env['CROUPIER_DATA_DIR'];
   if (env['CROUPIER_STORE_URL']) section('store')['url'] = env['CROUPIER_STORE_URL'];
   if (env['CROUPIER_LOG_LEVEL']) section('log')['level'] = env['CROUPIER_LOG_LEVEL'];
+  if (env['CROUPIER_BACK_OFFICE_URL']) section('backOffice')['url'] = env['CROUPIER_BACK_OFFICE_URL'];
   return out;
 }

@@ -51,6 +51,16 @@ export const configSchema = z
       })
       .strict()
       .default({ default: 'en' }),
+    backOffice: z
+      .object({
+        url: z.string().default('demo').describe('`demo` (the built-in demo directory) or the base URL of the casino back-office API'),
+        apiKeyHeader: z.string().default('authorization').describe('Header that carries CROUPIER_BACK_OFFICE_KEY'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+        retries: z.number().int().min(0).max(5).default(2),
+      })
+      .strict()
+      .refine((bo) => bo.url === 'demo' || /^https?:\/\//.test(bo.url), { message: 'use `demo` or an http(s) URL', path: ['url'] })
+      .default({ url: 'demo', apiKeyHeader: 'authorization', timeoutMs: 3000, retries: 2 }),
     rateLimit: z
       .object({
         burst: z.number().int().min(1).default(8).describe('Messages a player may send at once.'),
@@ -88,4 +98,6 @@ export type CroupierConfigInput = z.input<typeof configSchema>;
 export interface Secrets {
   /** HMAC key for signed player tokens (`CROUPIER_PLAYER_TOKEN_SECRET`). */
   readonly playerTokenSecret?: string;
+  /** API key for the back office (`CROUPIER_BACK_OFFICE_KEY`). */
+  readonly backOfficeKey?: string;
 }
