@@ -71,7 +71,7 @@ function run(url: string, path: string, body: () => string): Promise<Measured> {
         requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         resolve({
           rps: result.requests.average,
           p50: result.latency.p50,
@@ -96,7 +96,7 @@ async function warmUp(url: string, path: string, body: () => string): Promise<vo
         headers: { 'content-type': 'application/json' },
         requests: [{ setupRequest: (r) => ({ ...r, body: body() }) }],
       },
-      (e) => (e ? reject(e) : resolve()),
+      (e) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve()),
     ),
   );
 }

@@ -222,6 +222,6 @@ function looseEquals(value: unknown, literal: Literal): boolean {
   if (value === undefined) return literal === null;
   if (value === null || literal === null) return value === literal;
   if (typeof value === 'number' || typeof literal === 'number') return Number(value) === Number(literal);
-  if (typeof value === 'boolean' || typeof literal === 'boolean') return String(value) === String(literal);
+  if (typeof value === 'boolean' || typeof literal === 'boolean') return typeof value === 'boolean' && String(value) === String(literal);
   return typeof value === 'string' && value.toLowerCase() === String(literal).toLowerCase();
 }

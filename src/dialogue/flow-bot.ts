@@ -5,7 +5,7 @@ import { textMessage, type Button } from '../core/message.js';
 import type { Bot } from '../core/stages/bot.js';
 import type { Turn } from '../core/turn.js';
 import type { EventLog, PlayerRepository } from '../store/store.js';
-import { fold, interpretAnswer, type ParsedEntity } from './answer.js';
+import { fold, interpretAnswer } from './answer.js';
 import type { Catalogue } from './catalogue.js';
 import { evaluate } from './condition.js';
 import { followingStep, kindOf, type Flow } from './flow-loader.js';

@@ -31,8 +31,7 @@ function format(value: unknown, filter: string | undefined, language: string): s
     switch (filter) {
       case 'money': {
         if (typeof value === 'object' && value !== null && 'amount' in value && 'currency' in value) {
-          const money = value as { amount: unknown; currency: unknown };
-          return new Intl.NumberFormat(language, { style: 'currency', currency: String(money.currency) }).format(Number(money.amount));
+          return new Intl.NumberFormat(language, { style: 'currency', currency: String(value.currency) }).format(Number(value.amount));
         }
         return new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(Number(value));
       }
@@ -51,9 +50,10 @@ function format(value: unknown, filter: string | undefined, language: string): s
     // an unknown currency or an invalid date falls through to plain text
   }
   if (typeof value === 'object' && value !== null && 'amount' in value && 'currency' in value) {
-    const money = value as { amount: unknown; currency: unknown };
-    return `${String(money.amount)} ${String(money.currency)}`;
+    return `${String(value.amount)} ${String(value.currency)}`;
   }
-  if (Array.isArray(value)) return value.map((item) => String(item)).join(', ');
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (Array.isArray(value)) return value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '—';
 }

@@ -106,15 +106,17 @@ export class LanguageDetector {
     let sum = 0;
     const scores: Record<string, number> = {};
     for (const language of scored) {
-      scores[language] = Math.exp((logScores[language] as number) - max);
-      sum += scores[language] as number;
+      const score = Math.exp((logScores[language] ?? -Infinity) - max);
+      scores[language] = score;
+      sum += score;
     }
     for (const language of scored) scores[language] = (scores[language] as number) / sum;
     const best = scored.reduce((a, b) => ((scores[a] as number) >= (scores[b] as number) ? a : b));
     const remembered = options.remembered;
     // Stay in the conversation's language unless the evidence for another one is clear.
-    if (remembered !== undefined && remembered !== best && scores[remembered] !== undefined && (scores[best] as number) < 0.75) {
-      return { language: remembered, confidence: scores[remembered] as number, scores };
+    const rememberedScore = remembered === undefined ? undefined : scores[remembered];
+    if (remembered !== undefined && remembered !== best && rememberedScore !== undefined && (scores[best] ?? 0) < 0.75) {
+      return { language: remembered, confidence: rememberedScore, scores };
     }
     return { language: best, confidence: scores[best] as number, scores };
   }

@@ -111,9 +111,19 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     if (!channel) throw new CroupierError('CROUPIER_PLATFORM_API', `channel "${target.channel}" is not running`);
     return channel.send(target, outbound, entry);
   };
-  const backOffice = new DemoBackOffice(clock, {
-    onCode: (playerId, code) => log.info({ playerId }, `demo back office: one-time code for ${playerId} is ${code}`),
-  });
+  const backOffice: BackOffice =
+    config.backOffice.url === 'demo'
+      ? new DemoBackOffice(clock, {
+          onCode: (playerId, code) => log.info({ playerId }, `demo back office: one-time code for ${playerId} is ${code}`),
+        })
+      : new HttpBackOffice({
+          baseUrl: config.backOffice.url,
+          apiKeyHeader: config.backOffice.apiKeyHeader,
+          timeoutMs: config.backOffice.timeoutMs,
+          retries: config.backOffice.retries,
+          clock,
+          ...(loaded.secrets.backOfficeKey ? { apiKey: loaded.secrets.backOfficeKey } : {}),
+        });
   const bot = new FlowBot({
     content: () => content.current,
     backOffice: backOfficePort(backOffice),

@@ -62,7 +62,9 @@ describe('FlowBot', () => {
     ]);
     const player = await h.store.players.findByCasinoId('P-1');
     expect(player?.verifiedAt).toBeInstanceOf(Date);
-    const events = (await h.store.events.list()).map((e) => `${e.type}:${String(e.data?.['flow'] ?? e.data?.['intent'] ?? '')}`);
+    const events = (await h.store.events.list()).map(
+      (e) => `${e.type}:${JSON.stringify(e.data?.['flow'] ?? e.data?.['intent'] ?? '').replace(/"/g, '')}`,
+    );
     expect(events).toContain('flow.started:withdrawal_status');
     expect(events).toContain('flow.ended:withdrawal_status');
     // already verified: straight to the answer

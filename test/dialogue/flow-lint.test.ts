@@ -83,7 +83,9 @@ describe('flow validation', () => {
       'cond.yaml': 'flow: cond\nsteps:\n  - id: b\n    branch:\n      - if: slots.amount >\n        goto: b\n',
       'misnamed.yaml': 'flow: other_name\nsteps:\n  - id: s\n    say: a.hello\n',
     });
-    const byFile = Object.fromEntries(p.issues.map((i) => [i.file.split('/').pop(), i]));
+    const byFile: Record<string, (typeof p.issues)[number]> = Object.fromEntries(
+      p.issues.map((i) => [i.file.split('/').pop() ?? i.file, i]),
+    );
     expect(byFile['kinds.yaml']?.message).toContain('has say and ask');
     expect(byFile['cond.yaml']).toMatchObject({ rule: 'condition-syntax', line: 5 });
     expect(byFile['cond.yaml']?.message).toContain('expected a value');

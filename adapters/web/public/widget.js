@@ -54,11 +54,66 @@
     '@media (max-width:480px){.crp-panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}';
 
   var TEXTS = {
-    en: { title: 'Support', placeholder: 'Type your message…', send: 'Send', open: 'Open support chat', close: 'Close chat', typing: 'typing…', online: 'online', offline: 'reconnecting…', connecting: 'connecting…', error: 'Something went wrong. Please try again.' },
-    es: { title: 'Soporte', placeholder: 'Escribe tu mensaje…', send: 'Enviar', open: 'Abrir chat de soporte', close: 'Cerrar chat', typing: 'escribiendo…', online: 'en línea', offline: 'reconectando…', connecting: 'conectando…', error: 'Algo ha fallado. Inténtalo de nuevo.' },
-    de: { title: 'Support', placeholder: 'Nachricht schreiben…', send: 'Senden', open: 'Support-Chat öffnen', close: 'Chat schließen', typing: 'schreibt…', online: 'online', offline: 'verbinde neu…', connecting: 'verbinde…', error: 'Etwas ist schiefgelaufen. Bitte versuch es noch einmal.' },
-    ru: { title: 'Поддержка', placeholder: 'Напишите сообщение…', send: 'Отправить', open: 'Открыть чат поддержки', close: 'Закрыть чат', typing: 'печатает…', online: 'в сети', offline: 'переподключение…', connecting: 'подключение…', error: 'Что-то пошло не так. Попробуйте ещё раз.' },
-    ro: { title: 'Suport', placeholder: 'Scrie mesajul…', send: 'Trimite', open: 'Deschide chatul de suport', close: 'Închide chatul', typing: 'scrie…', online: 'online', offline: 'se reconectează…', connecting: 'se conectează…', error: 'Ceva nu a mers. Încearcă din nou.' },
+    en: {
+      title: 'Support',
+      placeholder: 'Type your message…',
+      send: 'Send',
+      open: 'Open support chat',
+      close: 'Close chat',
+      typing: 'typing…',
+      online: 'online',
+      offline: 'reconnecting…',
+      connecting: 'connecting…',
+      error: 'Something went wrong. Please try again.',
+    },
+    es: {
+      title: 'Soporte',
+      placeholder: 'Escribe tu mensaje…',
+      send: 'Enviar',
+      open: 'Abrir chat de soporte',
+      close: 'Cerrar chat',
+      typing: 'escribiendo…',
+      online: 'en línea',
+      offline: 'reconectando…',
+      connecting: 'conectando…',
+      error: 'Algo ha fallado. Inténtalo de nuevo.',
+    },
+    de: {
+      title: 'Support',
+      placeholder: 'Nachricht schreiben…',
+      send: 'Senden',
+      open: 'Support-Chat öffnen',
+      close: 'Chat schließen',
+      typing: 'schreibt…',
+      online: 'online',
+      offline: 'verbinde neu…',
+      connecting: 'verbinde…',
+      error: 'Etwas ist schiefgelaufen. Bitte versuch es noch einmal.',
+    },
+    ru: {
+      title: 'Поддержка',
+      placeholder: 'Напишите сообщение…',
+      send: 'Отправить',
+      open: 'Открыть чат поддержки',
+      close: 'Закрыть чат',
+      typing: 'печатает…',
+      online: 'в сети',
+      offline: 'переподключение…',
+      connecting: 'подключение…',
+      error: 'Что-то пошло не так. Попробуйте ещё раз.',
+    },
+    ro: {
+      title: 'Suport',
+      placeholder: 'Scrie mesajul…',
+      send: 'Trimite',
+      open: 'Deschide chatul de suport',
+      close: 'Închide chatul',
+      typing: 'scrie…',
+      online: 'online',
+      offline: 'se reconectează…',
+      connecting: 'se conectează…',
+      error: 'Ceva nu a mers. Încearcă din nou.',
+    },
   };
 
   function el(tag, className, attrs) {
@@ -101,7 +156,12 @@
     style.textContent = CSS;
     document.head.appendChild(style);
 
-    var launcher = el('button', 'crp-launcher', { type: 'button', 'aria-label': t.open, 'aria-expanded': 'false', 'data-croupier': 'launcher' });
+    var launcher = el('button', 'crp-launcher', {
+      type: 'button',
+      'aria-label': t.open,
+      'aria-expanded': 'false',
+      'data-croupier': 'launcher',
+    });
     // an inline SVG chat bubble: renders the same everywhere, no emoji font or image file needed
     var svgNs = 'http://www.w3.org/2000/svg';
     var icon = document.createElementNS(svgNs, 'svg');
@@ -111,7 +171,10 @@
     icon.setAttribute('aria-hidden', 'true');
     var path = document.createElementNS(svgNs, 'path');
     path.setAttribute('fill', 'currentColor');
-    path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-4.5 3.6A.5.5 0 0 1 4 21.2V18a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z');
+    path.setAttribute(
+      'd',
+      'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-4.5 3.6A.5.5 0 0 1 4 21.2V18a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z',
+    );
     icon.appendChild(path);
     launcher.appendChild(icon);
     var panel = el('section', 'crp-panel', { role: 'dialog', 'aria-label': options.title || t.title, 'data-croupier': 'panel' });
@@ -131,7 +194,13 @@
     typing.textContent = t.typing;
     var replies = el('div', 'crp-replies', { 'data-croupier': 'quick-replies' });
     var form = el('form', 'crp-form');
-    var input = el('textarea', 'crp-input', { rows: '1', placeholder: t.placeholder, 'aria-label': t.placeholder, 'data-croupier': 'input', maxlength: '4000' });
+    var input = el('textarea', 'crp-input', {
+      rows: '1',
+      placeholder: t.placeholder,
+      'aria-label': t.placeholder,
+      'data-croupier': 'input',
+      maxlength: '4000',
+    });
     var send = el('button', 'crp-send', { type: 'submit', 'data-croupier': 'send' });
     send.textContent = t.send;
     form.appendChild(input);
@@ -249,7 +318,16 @@
       if (payload) item.payload = payload;
       outbox.push(item);
       writeOutbox(outbox);
-      render({ id: item.clientMessageId, clientMessageId: item.clientMessageId, author: 'player', text: item.text, at: new Date().toISOString() }, 'pending');
+      render(
+        {
+          id: item.clientMessageId,
+          clientMessageId: item.clientMessageId,
+          author: 'player',
+          text: item.text,
+          at: new Date().toISOString(),
+        },
+        'pending',
+      );
       clearQuickReplies();
       transmit(item);
     }

@@ -14,8 +14,15 @@ export function runValidate(
   issues.push(...configIssues);
   if (loaded) {
     const rootDir = options.rootDir ?? process.cwd();
+    const { corpus, issues: intentIssues } = loadIntentDirectory(join(rootDir, loaded.config.content.intentsDir), rootDir);
+    issues.push(...intentIssues);
     issues.push(
-      ...loadContent({ rootDir, flowsDir: loaded.config.content.flowsDir, defaultLanguage: loaded.config.languages.default }).issues,
+      ...loadContent({
+        rootDir,
+        flowsDir: loaded.config.content.flowsDir,
+        defaultLanguage: loaded.config.languages.default,
+        intents: intentNames(corpus),
+      }).issues,
     );
   }
   const errors = issues.filter((issue) => issue.severity === 'error').length;
