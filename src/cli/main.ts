@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runStart } from './commands/start.js';
 import { runDiagram } from './commands/diagram.js';
+import { registerNluCommands } from './commands/nlu.js';
 import { runSchemas } from './commands/schemas.js';
 import { runContentTests } from './commands/test.js';
 import { runValidate } from './commands/validate.js';
@@ -27,6 +28,8 @@ Examples:
   $ croupier validate --config prod.yaml
   $ croupier test                        run the conversation tests in flows/tests
   $ croupier diagram withdrawal_status   Mermaid diagram of a flow
+  $ croupier nlu parse "donde esta mi retiro"
+  $ croupier nlu eval                    cross-validated accuracy of the shipped intents
   $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
 
 Environment:
@@ -83,6 +86,8 @@ Environment:
         rootDir: process.cwd(),
       });
     });
+
+  registerNluCommands(program, { rootDir: () => process.cwd() });
 
   program
     .command('schemas')

@@ -155,9 +155,23 @@ function findForm(tokens: readonly string[], form: readonly string[], fuzzy: boo
   return undefined;
 }
 
-/** Typo tolerance: none under 4 letters, one edit up to 6, two from 8. */
+/**
+ * Typo tolerance grows with length: nothing under 4 letters; only swapped letters ("vsia") up to 5,
+ * so "slow" never becomes "slot"; one edit from 6 ("skril"); two from 8 ("netteler").
+ */
 function similar(token: string, expected: string): boolean {
   if (expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
+  if (expected.length <= 5) {
+    return (
+      token.length === expected.length &&
+      natural.DamerauLevenshteinDistance(token, expected, {
+        transposition_cost: 1,
+        substitution_cost: 2,
+        insertion_cost: 2,
+        deletion_cost: 2,
+      }) <= 1
+    );
+  }
   const allowed = expected.length >= 8 ? 2 : 1;
   if (Math.abs(token.length - expected.length) > allowed) return false;
   return natural.DamerauLevenshteinDistance(token, expected, { transposition_cost: 1 }) <= allowed;

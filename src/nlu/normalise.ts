@@ -29,7 +29,7 @@ export function fold(text: string): string {
     .replace(/[\u0300-\u036f]/g, '');
 }
 
-const TOKEN = /\p{Extended_Pictographic}|[\p{L}][\p{L}\p{M}'’]*|\p{N}+(?:[.,]\p{N}+)?/gu;
+const TOKEN = /\p{Extended_Pictographic}|[\p{L}][\p{L}\p{M}'’]*|\p{N}+(?:[.,]\p{N}+)*/gu;
 
 /** Folded tokens: words, numbers and emoji, in order. */
 export function tokenize(text: string): string[] {

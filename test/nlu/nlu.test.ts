@@ -1,0 +1,212 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IntentClassifier } from '../../src/nlu/classifier.js';
+import { builtInEntities, EntityMatcher, parseNumber } from '../../src/nlu/entities.js';
+import { crossValidate, metrics, stratify } from '../../src/nlu/evaluate.js';
+import { loadIntentDirectory } from '../../src/nlu/intent-file.js';
+import { LanguageDetector } from '../../src/nlu/language.js';
+import { fold, stem, tokenize } from '../../src/nlu/normalise.js';
+import { createNlu } from '../../src/nlu/nlu.js';
+import { tempDir } from '../support/server.js';
+
+const shipped = loadIntentDirectory('intents', '.');
+
+describe('intent files', () => {
+  it('the shipped intents load without problems: 16 intents, 30+ examples each, in five languages', () => {
+    expect(shipped.issues).toEqual([]);
+    expect([...shipped.corpus.keys()].sort()).toEqual(['de', 'en', 'es', 'ro', 'ru']);
+    for (const entry of shipped.corpus.values()) {
+      const counts = new Map<string, number>();
+      for (const e of entry.examples) counts.set(e.intent, (counts.get(e.intent) ?? 0) + 1);
+      expect(counts.size).toBe(16);
+      expect(Math.min(...counts.values())).toBeGreaterThanOrEqual(30);
+      expect(entry.outOfScope.length).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('reports file, line and column for mistakes, language mismatches and conflicting examples', () => {
+    const root = tempDir('croupier-intents-');
+    mkdirSync(join(root, 'intents/es'), { recursive: true });
+    writeFileSync(join(root, 'intents/es/bad.yaml'), 'language: es\nintents:\n  - name: greeting\n    exampels: [hola]\n');
+    writeFileSync(join(root, 'intents/es/wrong.yaml'), 'language: de\nintents: []\n');
+    writeFileSync(
+      join(root, 'intents/es/dupe.yaml'),
+      'language: es\nintents:\n  - name: a\n    examples: [hola]\n  - name: b\n    examples: [adios, hola]\n',
+    );
+    writeFileSync(join(root, 'intents/es/regex.yaml'), "language: es\nentities:\n  - name: tx\n    pattern: '(unclosed'\n");
+    const { issues } = loadIntentDirectory(join(root, 'intents'), root);
+    const found = issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.rule}`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'intents/es/bad.yaml:3:5 schema', // `examples` is missing
+        'intents/es/bad.yaml:4:5 schema', // `exampels` is unknown
+        'intents/es/wrong.yaml:1:1 language-mismatch',
+        'intents/es/dupe.yaml:6:23 conflicting-example',
+        'intents/es/regex.yaml:4:5 invalid-pattern',
+      ]),
+    );
+  });
+});
+
+describe('normalisation', () => {
+  it('folds case, accents and diacritics per language', () => {
+    expect(fold('Contraseña OLVIDÉ')).toBe('contrasena olvide');
+    expect(fold('Straße Überweisung')).toBe('strasse uberweisung');
+    expect(fold('Retragerea ȘI țara ăî')).toBe('retragerea si tara ai');
+    expect(fold('Ёлка')).toBe('елка');
+  });
+
+  it('tokenizes words, numbers and emoji, and stems with natural (en, es, de, ru) and Snowball (ro)', () => {
+    expect(tokenize("Where's my 1.000,50€ withdrawal?? 😡")).toEqual(['wheres', 'my', '1.000,50', 'withdrawal', '😡']);
+    expect(stem('en', 'withdrawals')).toBe('withdraw');
+    expect(stem('es', 'retiradas')).toBe('retir');
+    expect(stem('de', 'auszahlungen')).toBe(stem('de', 'auszahlung'));
+    expect(stem('ru', 'выводы')).toBe(stem('ru', 'вывод'));
+    expect(stem('ro', 'retragerile')).toBe(stem('ro', 'retrageri'));
+    expect(stem('ro', 'bonusul')).toBe('bonus');
+    expect(stem('xx', 'anything')).toBe('anything');
+  });
+});
+
+describe('language detection', () => {
+  const detector = LanguageDetector.train(shipped.corpus);
+
+  it('recognises very short messages, including Russian typed in Latin letters', () => {
+    const cases: [string, string][] = [
+      ['hola', 'es'],
+      ['привет', 'ru'],
+      ['mersi', 'ro'],
+      ['danke', 'de'],
+      ['privet', 'ru'],
+      ['spasibo', 'ru'],
+      ['thanks', 'en'],
+      ['buna ziua', 'ro'],
+      ['wo ist meine auszahlung', 'de'],
+    ];
+    for (const [text, language] of cases) expect(`${text} → ${detector.detect(text).language}`).toBe(`${text} → ${language}`);
+  });
+
+  it('keeps the remembered language for messages without clear evidence, and switches on clear ones', () => {
+    expect(detector.detect('ok', { remembered: 'de' }).language).toBe('de');
+    expect(detector.detect('bonus', { remembered: 'ro' }).language).toBe('ro');
+    expect(detector.detect('👍', { remembered: 'ru' }).language).toBe('ru');
+    expect(detector.detect('donde esta mi retiro', { remembered: 'en' }).language).toBe('es');
+  });
+});
+
+describe('entities', () => {
+  const now = new Date('2026-05-10T12:00:00Z');
+  it('finds amounts with currency in the usual spellings', () => {
+    const amounts = (text: string) =>
+      builtInEntities(text, now)
+        .filter((e) => e.entity === 'amount')
+        .map((e) => e.value);
+    expect(amounts('deposited 100€ yesterday')).toEqual([{ amount: 100, currency: 'EUR' }]);
+    expect(amounts('50 eur via skrill')).toEqual([{ amount: 50, currency: 'EUR' }]);
+    expect(amounts('sent $20')).toEqual([{ amount: 20, currency: 'USD' }]);
+    expect(amounts('1.000,50 EUR')).toEqual([{ amount: 1000.5, currency: 'EUR' }]);
+    expect(amounts('вывел 200 рублей')).toEqual([{ amount: 200, currency: 'RUB' }]);
+    expect(amounts('am depus 300 lei')).toEqual([{ amount: 300, currency: 'RON' }]);
+    expect(parseNumber('1,000.50')).toBe(1000.5);
+  });
+
+  it('finds e-mail, phone, dates and card last four digits', () => {
+    const found = (text: string) => builtInEntities(text, now).map((e) => `${e.entity}=${JSON.stringify(e.value)}`);
+    expect(found('my mail is Ana.G@Example.com')).toEqual(['email="ana.g@example.com"']);
+    expect(found('call me on +34 612 345 678')).toEqual(['phone="+34612345678"']);
+    expect(found('deposit on 2026-05-01')).toEqual(['date="2026-05-01"']);
+    expect(found('paid on 12.05')).toEqual(['date="2026-05-12"']);
+    expect(found('ayer hice un deposito')).toEqual(['date="2026-05-09"']);
+    expect(found('card ending 4242')).toEqual(['card_last4="4242"']);
+    expect(found('**** 1234 was charged')).toEqual(['card_last4="1234"']);
+  });
+
+  it('matches list entities with typos, but not short common words', () => {
+    const matcher = new EntityMatcher(shipped.corpus.get('en')!.entities);
+    const values = (text: string) => matcher.match(text).map((e) => `${e.entity}=${String(e.value)}`);
+    expect(values('paid with skril')).toEqual(['payment_method=Skrill']);
+    expect(values('my vsia card')).toContain('payment_method=Visa');
+    expect(values('netteler withdrawal')).toEqual(['payment_method=Neteller']);
+    expect(values('apple pay failed')).toContain('payment_method=Apple Pay');
+    expect(values('i sent my pasport')).toEqual(['document_type=Passport']);
+    expect(values('the game is slow')).toEqual([]);
+    expect(values('is it ok')).toEqual([]);
+  });
+});
+
+describe('classifier', () => {
+  const examples = [
+    ...['where is my withdrawal', 'withdrawal pending', 'cashout not arrived', 'when do i get my payout', 'withdraw status'].map(
+      (text) => ({ text, label: 'withdrawal' }),
+    ),
+    ...['deposit not credited', 'my deposit is missing', 'payment failed', 'deposit declined', 'cant deposit money'].map((text) => ({
+      text,
+      label: 'deposit',
+    })),
+    ...['hello', 'hi there', 'good morning', 'hey', 'hiya'].map((text) => ({ text, label: 'greeting' })),
+  ];
+
+  it('ranks intents with probabilities that sum to one, and tolerates typos', () => {
+    const model = IntentClassifier.train(examples, 'en');
+    const ranking = model.predict('where is my withdrawl', 3);
+    expect(ranking[0]?.label).toBe('withdrawal');
+    expect(ranking.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(1, 5);
+    expect(model.predict('depositt not credited', 1)[0]?.label).toBe('deposit');
+  });
+
+  it('calibration changes confidence, not ranking', () => {
+    const model = IntentClassifier.train(examples, 'en');
+    const before = model.predict('payment pending', 3);
+    model.setTemperature(3);
+    const after = model.predict('payment pending', 3);
+    expect(after.map((p) => p.label)).toEqual(before.map((p) => p.label));
+    expect(after[0]!.probability).toBeLessThan(before[0]!.probability);
+  });
+
+  it('the NLU rejects out-of-scope messages and flags ambiguity', () => {
+    const nlu = createNlu(shipped.corpus);
+    expect(nlu.parse("what's the weather in london", { remembered: 'en' }).intent).toBeNull();
+    expect(nlu.parse('кто выиграл матч вчера', { remembered: 'ru' }).intent).toBeNull();
+    const ambiguous = nlu.parse('thanks, bye', { remembered: 'en' });
+    expect(ambiguous.ambiguous).toBe(true);
+    expect(
+      ambiguous.ranking
+        .slice(0, 2)
+        .map((r) => r.intent)
+        .sort(),
+    ).toEqual(['goodbye', 'thanks']);
+    expect(nlu.parse('no me llega el retiro de 200€ a skrill', { remembered: 'en' })).toMatchObject({
+      language: 'es',
+      intent: 'withdrawal_status',
+      entities: expect.arrayContaining([expect.objectContaining({ entity: 'payment_method', value: 'Skrill' })]) as unknown,
+    });
+  });
+});
+
+describe('evaluation', () => {
+  it('computes accuracy, macro-F1, per-intent precision/recall and confusions', () => {
+    const m = metrics([
+      { expected: 'a', predicted: 'a' },
+      { expected: 'a', predicted: 'b' },
+      { expected: 'b', predicted: 'b' },
+      { expected: 'b', predicted: null },
+    ]);
+    expect(m.accuracy).toBe(0.5);
+    expect(m.perIntent['a']).toEqual({ precision: 1, recall: 0.5, support: 2 });
+    expect(m.perIntent['b']).toEqual({ precision: 0.5, recall: 0.5, support: 2 });
+    expect(m.macroF1).toBeCloseTo((2 / 3 + 0.5) / 2, 5);
+    expect(m.confused.map((c) => `${c.expected}>${c.predicted}`)).toEqual(['a>b', 'b>(out of scope)']);
+    expect(stratify(['x', 'x', 'y', 'x', 'y'], 2)).toEqual([0, 1, 0, 0, 1]);
+  });
+
+  // The issue's target is ≥ 0.95 in every language; the shipped content is not there yet (see
+  // bench/RESULTS.md). This floor keeps the current quality from silently regressing.
+  it('cross-validated accuracy of the shipped content stays above the current floor in every language', () => {
+    const results = crossValidate(shipped.corpus, { folds: 5 });
+    for (const r of results) {
+      expect(`${r.language} ${r.intents.accuracy >= 0.7 ? 'ok' : r.intents.accuracy.toFixed(3)}`).toBe(`${r.language} ok`);
+      expect(`${r.language} ${r.shortLanguageAccuracy >= 0.85 ? 'ok' : r.shortLanguageAccuracy.toFixed(3)}`).toBe(`${r.language} ok`);
+    }
+  });
+});
