@@ -37,15 +37,29 @@ export function tokenize(text: string): string[] {
   return (folded.match(TOKEN) ?? []).map((token) => token.replace(/['’]/g, ''));
 }
 
-/** The stem of a folded token in a language, or the token itself where there is no stemmer. */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_LIMIT = 100_000;
+
+/**
+ * The stem of a folded token in a language, or the token itself where there is no stemmer.
+ * Stemming is the costliest part of featurising a message, and players reuse the same words, so
+ * stems are cached (bounded).
+ */
 export function stem(language: string, token: string): string {
   const stemmer = STEMMERS[language];
   if (!stemmer || token.length < 4 || /^\p{N}/u.test(token)) return token;
+  const key = `${language}:${token}`;
+  const cached = stemCache.get(key);
+  if (cached !== undefined) return cached;
+  let result = token;
   try {
-    return stemmer(token);
+    result = stemmer(token);
   } catch {
-    return token;
+    // a stemmer that chokes on a word leaves it as it is
   }
+  if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
+  stemCache.set(key, result);
+  return result;
 }
 
 export function hasStemmer(language: string): boolean {

@@ -56,3 +56,23 @@ describe('hot reload of content', () => {
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
   });
 });
+
+describe('content watcher', () => {
+  it('reloads by itself when a file under flows/ changes', async () => {
+    const root = tempDir('croupier-watch-');
+    cpSync('intents', join(root, 'intents'), { recursive: true });
+    cpSync('flows', join(root, 'flows'), { recursive: true });
+    const paths = { rootDir: root, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' };
+    const live = new LiveContent(buildContent(paths).content!, paths, pino({ level: 'silent' }));
+    live.watch(50);
+    try {
+      const english = join(root, 'flows/texts/en.yaml');
+      writeFileSync(english, readFileSync(english, 'utf8').replace("thanks.text: You're welcome!", 'thanks.text: Watched!'));
+      const deadline = Date.now() + 10_000;
+      while (live.reloads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(live.current.catalogue.text('en', 'thanks.text')).toMatch(/^Watched!/);
+    } finally {
+      live.close();
+    }
+  });
+});

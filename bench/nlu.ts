@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:nlu`: Croupier's intent classifier against NLP.js and natural's BayesClassifier on
+ * public intent benchmarks, same split, same run, this machine. Protocol per SOURCE.txt: train on
+ * train, tune only on validation data (a stratified 10 % of train where the dataset has none),
+ * report on test. Results go to bench/RESULTS.md.
+ *
+ * Env: CROUPIER_DATASETS (default ../shared/datasets), BENCH_PEERS=0 to skip the peers,
+ * BENCH_ONLY=banking77,clinc150 to run a subset.
+ */
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { IntentClassifier, type ClassifierOptions, type TrainingExample } from '../src/nlu/classifier.js';
+import { holdOut, readDataset, readNlpJsCorpus, type DatasetSplit } from '../src/nlu/datasets.js';
+import natural from '../src/nlu/natural.js';
+import { OUT_OF_SCOPE } from '../src/nlu/nlu.js';
+import { machineLine, writeSection } from './results.js';
+
+const require = createRequire(import.meta.url);
+const root = resolve(process.env['CROUPIER_DATASETS'] ?? '../shared/datasets');
+const runPeers = process.env['BENCH_PEERS'] !== '0';
+const only = process.env['BENCH_ONLY']?.split(',');
+
+interface Row {
+  dataset: string;
+  system: string;
+  accuracy: number;
+  oosRecall?: string;
+  trainS: number;
+  medianMs?: number;
+  p99Ms?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Chooses classifier options on validation data only, from a small grid. */
+function tune(train: TrainingExample[], validation: TrainingExample[], language: string): ClassifierOptions {
+  const grid: ClassifierOptions[] = [{ epochs: 8 }, { epochs: 8, blocks: { bigram: 1 } }];
+  let best = grid[0] ?? {};
+  let bestAccuracy = -1;
+  for (const options of grid) {
+    const model = IntentClassifier.train(train, language, options);
+    const accuracy = validation.filter((e) => model.predict(e.text, 1)[0]?.label === e.label).length / Math.max(1, validation.length);
+    log(`  tune ${JSON.stringify(options)} → validation ${accuracy.toFixed(4)}`);
+    if (accuracy > bestAccuracy) {
+      bestAccuracy = accuracy;
+      best = options;
+    }
+  }
+  return best;
+}
+
+/**
+ * Picks the confidence threshold on validation data: the best in-scope accuracy among thresholds
+ * that keep out-of-scope recall ≥ 0.8 (the issue's bar), or the best mean of the two when none does.
+ */
+function chooseThreshold(model: IntentClassifier, validation: TrainingExample[]): number {
+  const scored = validation.map((e) => ({ e, top: model.predict(e.text, 1)[0] }));
+  const inScope = scored.filter((s) => s.e.label !== OUT_OF_SCOPE);
+  const oos = scored.filter((s) => s.e.label === OUT_OF_SCOPE);
+  let constrained: { t: number; accuracy: number } | undefined;
+  let balanced = { t: 0.5, score: -1 };
+  for (let t = 0.05; t < 0.99; t += 0.01) {
+    const accept = (s: (typeof scored)[number]) => s.top !== undefined && s.top.label !== OUT_OF_SCOPE && s.top.probability >= t;
+    const accuracy = inScope.filter((s) => accept(s) && s.top?.label === s.e.label).length / Math.max(1, inScope.length);
+    const recall = oos.filter((s) => !accept(s)).length / Math.max(1, oos.length);
+    if (recall >= 0.8 && (!constrained || accuracy > constrained.accuracy)) constrained = { t, accuracy };
+    if ((accuracy + recall) / 2 > balanced.score) balanced = { t, score: (accuracy + recall) / 2 };
+  }
+  return constrained?.t ?? balanced.t;
+}
+
+function latency(model: IntentClassifier, texts: string[]): { median: number; p99: number } {
+  const times: number[] = [];
+  for (const text of texts) {
+    const started = performance.now();
+    model.predict(text, 3);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)] ?? 0, p99: times[Math.floor(times.length * 0.99)] ?? 0 };
+}
+
+function croupier(data: DatasetSplit): void {
+  log(`${data.name}: Croupier`);
+  const inScopeTrain = data.train.filter((e) => e.label !== OUT_OF_SCOPE);
+  const validation = data.validation.length > 0 ? data.validation : holdOut(inScopeTrain, 0.1).validation;
+  const tuningTrain = data.validation.length > 0 ? data.train : holdOut(inScopeTrain, 0.1).train;
+  const options = tune(
+    tuningTrain,
+    validation.filter((e) => e.label !== OUT_OF_SCOPE),
+    data.language,
+  );
+  const started = performance.now();
+  const model = IntentClassifier.train(data.train, data.language, options);
+  const trainS = (performance.now() - started) / 1000;
+  const hasOos = data.test.some((e) => e.label === OUT_OF_SCOPE) || data.outOfScopeTests !== undefined;
+  let threshold = 0;
+  if (hasOos) {
+    model.calibrate(validation.filter((e) => e.label !== OUT_OF_SCOPE));
+    threshold = chooseThreshold(model, validation);
+    log(`  threshold chosen on validation: ${threshold.toFixed(3)} (temperature ${model.calibration.toFixed(2)})`);
+  }
+  const accept = (text: string) => {
+    const top = model.predict(text, 1)[0];
+    return top && top.label !== OUT_OF_SCOPE && top.probability >= threshold ? top.label : null;
+  };
+  const inScope = data.test.filter((e) => e.label !== OUT_OF_SCOPE);
+  const accuracy = inScope.filter((e) => accept(e.text) === e.label).length / inScope.length;
+  const oosSets: Record<string, TrainingExample[]> = { ...(data.outOfScopeTests ?? {}) };
+  const oosTest = data.test.filter((e) => e.label === OUT_OF_SCOPE);
+  if (oosTest.length > 0) oosSets['oos'] = oosTest;
+  const oosRecall = Object.entries(oosSets)
+    .map(([name, set]) => `${name} ${(set.filter((e) => accept(e.text) === null).length / set.length).toFixed(3)}`)
+    .join(', ');
+  const { median, p99 } = latency(
+    model,
+    inScope.slice(0, 2000).map((e) => e.text),
+  );
+  rows.push({
+    dataset: data.name,
+    system: 'Croupier',
+    accuracy,
+    ...(oosRecall ? { oosRecall } : {}),
+    trainS,
+    medianMs: median,
+    p99Ms: p99,
+    note: `${JSON.stringify(options)}${hasOos ? `, threshold ${threshold.toFixed(3)}` : ''}`,
+  });
+  log(
+    `  accuracy ${accuracy.toFixed(4)}${oosRecall ? `, OOS recall ${oosRecall}` : ''}, train ${trainS.toFixed(1)} s, median ${median.toFixed(3)} ms`,
+  );
+}
+
+async function nlpjs(data: DatasetSplit): Promise<void> {
+  log(`${data.name}: NLP.js`);
+  const { NlpManager } = require('node-nlp') as { NlpManager: new (options: unknown) => NlpManagerLike };
+  const manager = new NlpManager({ languages: [data.language], forceNER: false, nlu: { log: false }, autoSave: false });
+  const train = data.train.filter((e) => e.label !== OUT_OF_SCOPE);
+  for (const e of train) manager.addDocument(data.language, e.text, e.label);
+  const started = performance.now();
+  await manager.train();
+  const trainS = (performance.now() - started) / 1000;
+  const inScope = data.test.filter((e) => e.label !== OUT_OF_SCOPE);
+  let correct = 0;
+  const times: number[] = [];
+  for (const e of inScope) {
+    const t = performance.now();
+    const result = await manager.process(data.language, e.text);
+    times.push(performance.now() - t);
+    if (result.intent === e.label) correct++;
+  }
+  times.sort((a, b) => a - b);
+  rows.push({
+    dataset: data.name,
+    system: 'NLP.js (node-nlp 4)',
+    accuracy: correct / inScope.length,
+    trainS,
+    medianMs: times[times.length >> 1] ?? 0,
+    p99Ms: times[Math.floor(times.length * 0.99)] ?? 0,
+  });
+  log(`  accuracy ${(correct / inScope.length).toFixed(4)}, train ${trainS.toFixed(1)} s`);
+}
+
+interface NlpManagerLike {
+  addDocument(language: string, text: string, intent: string): void;
+  train(): Promise<void>;
+  process(language: string, text: string): Promise<{ intent: string }>;
+}
+
+function bayes(data: DatasetSplit): void {
+  log(`${data.name}: natural BayesClassifier`);
+  const classifier = new natural.BayesClassifier();
+  for (const e of data.train.filter((x) => x.label !== OUT_OF_SCOPE)) classifier.addDocument(e.text, e.label);
+  const started = performance.now();
+  classifier.train();
+  const trainS = (performance.now() - started) / 1000;
+  const inScope = data.test.filter((e) => e.label !== OUT_OF_SCOPE);
+  const times: number[] = [];
+  let correct = 0;
+  for (const e of inScope) {
+    const t = performance.now();
+    if (classifier.classify(e.text) === e.label) correct++;
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  rows.push({
+    dataset: data.name,
+    system: 'natural BayesClassifier',
+    accuracy: correct / inScope.length,
+    trainS,
+    medianMs: times[times.length >> 1] ?? 0,
+    p99Ms: times[Math.floor(times.length * 0.99)] ?? 0,
+  });
+  log(`  accuracy ${(correct / inScope.length).toFixed(4)}, train ${trainS.toFixed(1)} s`);
+}
+
+const datasets: (() => DatasetSplit)[] = [
+  () => readDataset(join(root, 'banking77'), 'Banking77'),
+  () => readDataset(join(root, 'clinc150'), 'CLINC150'),
+  () => readNlpJsCorpus(join(root, 'massive/corpus-massive-en.json'), 'MASSIVE en'),
+  () => readNlpJsCorpus(join(root, 'massive/corpus-massive-es.json'), 'MASSIVE es'),
+  () => readDataset(join(root, 'hwu64'), 'HWU64'),
+  () => readDataset(join(root, 'banking77-oos'), 'Banking77-OOS'),
+];
+
+for (const load of datasets) {
+  const data = load();
+  if (only && !only.some((name) => data.name.toLowerCase().replace(/\s/g, '').includes(name.toLowerCase()))) continue;
+  croupier(data);
+  if (runPeers) {
+    await nlpjs(data);
+    bayes(data);
+  }
+}
+
+const table = [
+  '| dataset | system | test accuracy (in scope) | out-of-scope recall | train s | classify median ms | p99 ms | notes |',
+  '|---|---|---:|---|---:|---:|---:|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.dataset} | ${r.system} | ${r.accuracy.toFixed(4)} | ${r.oosRecall ?? '—'} | ${r.trainS.toFixed(1)} | ${r.medianMs?.toFixed(3) ?? '—'} | ${r.p99Ms?.toFixed(3) ?? '—'} | ${r.note ?? ''} |`,
+  ),
+].join('\n');
+process.stdout.write(`\n${table}\n`);
+await writeSection(
+  'nlu',
+  [
+    '## Intent classification (`npm run bench:nlu`)',
+    '',
+    machineLine(),
+    'Train on train, options and thresholds chosen on validation only (a stratified 10 % of train where a dataset has no validation split), reported on test. Peers run on the same split in the same run; they are trained on in-scope data only and have no out-of-scope threshold.',
+    '',
+    table,
+    '',
+    'Targets (issue #3): Banking77 ≥ 0.92; CLINC150 in-scope ≥ 0.90 and OOS recall ≥ 0.80 at one threshold; MASSIVE en ≥ 0.86, es ≥ 0.85; Banking77 training ≤ 10 s; classify median ≤ 0.1 ms.',
+  ].join('\n'),
+);
