@@ -141,25 +141,7 @@ async function nlpjs(data: DatasetSplit): Promise<void> {
   const started = performance.now();
   await manager.train();
   const trainS = (performance.now() - started) / 1000;
-  const inScope = data.test.filter((e) => e.label !== OUT_OF_SCOPE);
-  let correct = 0;
-  const times: number[] = [];
-  for (const e of inScope) {
-    const t = performance.now();
-    const result = await manager.process(data.language, e.text);
-    times.push(performance.now() - t);
-    if (result.intent === e.label) correct++;
-  }
-  times.sort((a, b) => a - b);
-  rows.push({
-    dataset: data.name,
-    system: 'NLP.js (node-nlp 4)',
-    accuracy: correct / inScope.length,
-    trainS,
-    medianMs: times[times.length >> 1] ?? 0,
-    p99Ms: times[Math.floor(times.length * 0.99)] ?? 0,
-  });
-  log(`  accuracy ${(correct / inScope.length).toFixed(4)}, train ${trainS.toFixed(1)} s`);
+  await measurePeer(data, 'NLP.js (node-nlp 4)', trainS, async (text) => (await manager.process(data.language, text)).intent);
 }
 
 interface NlpManagerLike {
@@ -168,25 +150,35 @@ interface NlpManagerLike {
   process(language: string, text: string): Promise<{ intent: string }>;
 }
 
-function bayes(data: DatasetSplit): void {
+async function bayes(data: DatasetSplit): Promise<void> {
   log(`${data.name}: natural BayesClassifier`);
   const classifier = new natural.BayesClassifier();
   for (const e of data.train.filter((x) => x.label !== OUT_OF_SCOPE)) classifier.addDocument(e.text, e.label);
   const started = performance.now();
   classifier.train();
   const trainS = (performance.now() - started) / 1000;
+  await measurePeer(data, 'natural BayesClassifier', trainS, (text) => classifier.classify(text));
+}
+
+/** Accuracy and latency of a peer on the in-scope test examples. */
+async function measurePeer(
+  data: DatasetSplit,
+  system: string,
+  trainS: number,
+  classify: (text: string) => string | Promise<string>,
+): Promise<void> {
   const inScope = data.test.filter((e) => e.label !== OUT_OF_SCOPE);
   const times: number[] = [];
   let correct = 0;
   for (const e of inScope) {
-    const t = performance.now();
-    if (classifier.classify(e.text) === e.label) correct++;
-    times.push(performance.now() - t);
+    const started = performance.now();
+    if ((await classify(e.text)) === e.label) correct++;
+    times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
   rows.push({
     dataset: data.name,
-    system: 'natural BayesClassifier',
+    system,
     accuracy: correct / inScope.length,
     trainS,
     medianMs: times[times.length >> 1] ?? 0,
@@ -210,7 +202,7 @@ for (const load of datasets) {
   croupier(data);
   if (runPeers) {
     await nlpjs(data);
-    bayes(data);
+    await bayes(data);
   }
 }
 

@@ -262,20 +262,8 @@ export class FlowBot implements Bot {
   #languageRequest(text: string, content: DialogueContent): string | undefined {
     const said = fold(text).replace(/[!.?¡¿]+/g, '');
     if (said.length > 40) return undefined;
-    for (const language of content.catalogue.languages) {
-      const names = (content.catalogue.own(language, 'language.names') ?? '').split('|').map(fold).filter(Boolean);
-      if (
-        names.some(
-          (name) =>
-            said === name ||
-            said === `/lang ${language}` ||
-            new RegExp(`^(in|en|auf|на|po|in limba|по-)?\\s*${escape(name)}(\\s+(please|por favor|bitte|пожалуйста|te rog))?$`, 'u').test(
-              said,
-            ),
-        )
-      ) {
-        return language;
-      }
+    for (const [language, pattern] of languagePatterns(content.catalogue)) {
+      if (said === `/lang ${language}` || pattern.test(said)) return language;
     }
     return undefined;
   }
@@ -629,6 +617,26 @@ export class FlowBot implements Bot {
       data,
     });
   }
+}
+
+const patternCache = new WeakMap<Catalogue, [string, RegExp][]>();
+
+/** One pattern per language from its `language.names`, compiled once per catalogue. */
+function languagePatterns(catalogue: Catalogue): [string, RegExp][] {
+  let patterns = patternCache.get(catalogue);
+  if (!patterns) {
+    patterns = [];
+    for (const language of catalogue.languages) {
+      const names = (catalogue.own(language, 'language.names') ?? '').split('|').map(fold).filter(Boolean).map(escape);
+      if (names.length === 0) continue;
+      patterns.push([
+        language,
+        new RegExp(`^(in|en|auf|на|po|in limba|по-)?\\s*(${names.join('|')})(\\s+(please|por favor|bitte|пожалуйста|te rog))?$`, 'u'),
+      ]);
+    }
+    patternCache.set(catalogue, patterns);
+  }
+  return patterns;
 }
 
 function optionalText(text: string | undefined, payload: string | undefined): { text?: string; payload?: string } {

@@ -157,10 +157,12 @@ function findForm(tokens: readonly string[], form: readonly string[], fuzzy: boo
 
 /**
  * Typo tolerance grows with length: nothing under 4 letters; only swapped letters ("vsia") up to 5,
- * so "slow" never becomes "slot"; one edit from 6 ("skril"); two from 8 ("netteler").
+ * so "slow" never becomes "slot"; one edit from 6 ("skril"); two from 8 ("netteler"); the first
+ * letter must match.
  */
 function similar(token: string, expected: string): boolean {
-  if (expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
+  // Typos almost never hit the first letter, and the check spares most distance computations.
+  if (token[0] !== expected[0] || expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
   if (expected.length <= 5) {
     return (
       token.length === expected.length &&

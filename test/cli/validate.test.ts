@@ -1,21 +1,16 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runValidate } from '../../src/cli/commands/validate.js';
-import { tempDir } from '../support/server.js';
+import { copyOfShippedContent } from '../support/server.js';
 
 function capture() {
   let text = '';
   return { stream: new Writable({ write: (chunk: Buffer, _e, cb) => ((text += chunk.toString()), cb()) }), text: () => text };
 }
 
-function copyProject(): string {
-  const root = tempDir('croupier-validate-');
-  cpSync('intents', join(root, 'intents'), { recursive: true });
-  cpSync('flows', join(root, 'flows'), { recursive: true });
-  return root;
-}
+const copyProject = () => copyOfShippedContent('croupier-validate-');
 
 describe('croupier validate', () => {
   it('passes on the shipped configuration and content', () => {

@@ -1,16 +1,9 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildContent, LiveContent } from '../../src/server/live-content.js';
-import { tempDir } from '../support/server.js';
-
-function copyOfShippedContent(): string {
-  const root = tempDir('croupier-content-');
-  cpSync('intents', join(root, 'intents'), { recursive: true });
-  cpSync('flows', join(root, 'flows'), { recursive: true });
-  return root;
-}
+import { copyOfShippedContent } from '../support/server.js';
 
 describe('hot reload of content', () => {
   const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
@@ -59,9 +52,7 @@ describe('hot reload of content', () => {
 
 describe('content watcher', () => {
   it('reloads by itself when a file under flows/ changes', async () => {
-    const root = tempDir('croupier-watch-');
-    cpSync('intents', join(root, 'intents'), { recursive: true });
-    cpSync('flows', join(root, 'flows'), { recursive: true });
+    const root = copyOfShippedContent('croupier-watch-');
     const paths = { rootDir: root, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' };
     const live = new LiveContent(buildContent(paths).content!, paths, pino({ level: 'silent' }));
     live.watch(50);

@@ -1,10 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCroupier, type CroupierHandle, type StartOptions } from '../../src/server/runtime.js';
 
 export function tempDir(prefix = 'croupier-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A scratch copy of the shipped intents/ and flows/, for tests that edit content. */
+export function copyOfShippedContent(prefix = 'croupier-content-'): string {
+  const root = tempDir(prefix);
+  cpSync('intents', join(root, 'intents'), { recursive: true });
+  cpSync('flows', join(root, 'flows'), { recursive: true });
+  return root;
 }
 
 /** Starts the real product on a free port with an isolated environment and data directory. */
