@@ -1,18 +1,31 @@
-import type { Bonus, Deposit, Kyc, Money, PlayerProfile, Vip, Withdrawal } from './back-office.js';
+import type { Balance, Bonus, Deposit, Kyc, Money, PlayerProfile, Vip, Withdrawal } from './back-office.js';
 
 /**
  * The demo directory: a dozen sample players covering the cases support meets every day. Dates are
  * relative to "now" so the demo stays true whenever it runs. Used by default, by the conversation
  * tests, and by anyone trying Croupier without a back office.
+ *
+ *   P-1001 Alexander Petrov  diamond VIP with a personal manager (EUR)
+ *   P-1002 Lucía García      gold VIP without a manager; KYC pending: selfie + utility bill (EUR)
+ *   P-1003 Jonas Weber       withdrawal pending for 4 days (EUR)
+ *   P-1004 Emily Clarke      withdrawal paid yesterday (GBP)
+ *   P-1005 Andrei Popescu    card deposit declined (RON)
+ *   P-1006 Dmitry Volkov     crypto deposit pending (RUB)
+ *   P-1007 Sofía Martínez    welcome bonus 50 % wagered (USD)
+ *   P-1008 Oliver Smith      50 free spins expiring tomorrow (EUR)
+ *   P-1009 Maria Ionescu     self-excluded (RON)
+ *   P-1010 Thomas Müller     cool-off for 5 more days, deposit limit; withdrawal rejected (EUR)
+ *   P-1011 Ivan Sokolov      KYC rejected: blurry passport (EUR)
+ *   P-1012 Carmen López      registered 3 hours ago, no activity, KYC not started (EUR)
  */
 export interface DemoPlayer {
   readonly profile: PlayerProfile;
-  readonly balance: { balance: Money; bonus: Money };
+  readonly balance: Balance;
   readonly vip: Vip;
   readonly kyc: Kyc;
-  readonly deposits: Deposit[];
-  readonly withdrawals: Withdrawal[];
-  readonly bonuses: Bonus[];
+  readonly deposits: readonly Deposit[];
+  readonly withdrawals: readonly Withdrawal[];
+  readonly bonuses: readonly Bonus[];
 }
 
 const eur = (amount: number): Money => ({ amount, currency: 'EUR' });
@@ -34,13 +47,14 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1001',
         name: 'Alexander Petrov',
         email: 'alex.petrov@example.com',
+        phone: '+35799123456',
         country: 'CY',
         language: 'ru',
         currency: 'EUR',
         vipTier: 'diamond',
         kycStatus: 'approved',
       }),
-      balance: { balance: eur(25_480.5), bonus: eur(0) },
+      balance: { ...eur(25_480.5), bonus: eur(0) },
       vip: { tier: 'diamond', manager: { name: 'Elena', agentId: 'agent-elena' }, points: 182_300 },
       kyc: noKycGaps,
       deposits: [{ id: 'D-9001', amount: eur(5_000), method: 'Bank transfer', state: 'credited', createdAt: days(-2) }],
@@ -55,13 +69,14 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1002',
         name: 'Lucía García',
         email: 'lucia.garcia@example.com',
+        phone: '+34612345678',
         country: 'ES',
         language: 'es',
         currency: 'EUR',
         vipTier: 'gold',
         kycStatus: 'pending',
       }),
-      balance: { balance: eur(840.2), bonus: eur(50) },
+      balance: { ...eur(840.2), bonus: eur(50) },
       vip: { tier: 'gold', manager: null, points: 24_100 },
       kyc: { status: 'pending', missingDocuments: ['selfie', 'utility_bill'], submittedAt: days(-1) },
       deposits: [{ id: 'D-9002', amount: eur(200), method: 'Bizum', state: 'credited', createdAt: days(-3) }],
@@ -74,13 +89,14 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1003',
         name: 'Jonas Weber',
         email: 'jonas.weber@example.com',
+        phone: '+4915112345678',
         country: 'DE',
         language: 'de',
         currency: 'EUR',
         vipTier: 'silver',
         kycStatus: 'approved',
       }),
-      balance: { balance: eur(35), bonus: eur(0) },
+      balance: { ...eur(35), bonus: eur(0) },
       vip: { tier: 'silver', manager: null, points: 6_400 },
       kyc: noKycGaps,
       deposits: [{ id: 'D-9003', amount: eur(100), method: 'Sofort', state: 'credited', createdAt: days(-10) }],
@@ -93,13 +109,14 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1004',
         name: 'Emily Clarke',
         email: 'emily.clarke@example.com',
+        phone: '+447700900123',
         country: 'GB',
         language: 'en',
         currency: 'GBP',
         vipTier: 'bronze',
         kycStatus: 'approved',
       }),
-      balance: { balance: money(12.4, 'GBP'), bonus: money(0, 'GBP') },
+      balance: { ...money(12.4, 'GBP'), bonus: money(0, 'GBP') },
       vip: { tier: 'bronze', manager: null, points: 1_250 },
       kyc: noKycGaps,
       deposits: [{ id: 'D-9004', amount: money(50, 'GBP'), method: 'Visa', state: 'credited', createdAt: days(-8) }],
@@ -112,13 +129,14 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1005',
         name: 'Andrei Popescu',
         email: 'andrei.popescu@example.com',
+        phone: '+40721123456',
         country: 'RO',
         language: 'ro',
         currency: 'RON',
         vipTier: 'none',
         kycStatus: 'approved',
       }),
-      balance: { balance: money(0, 'RON'), bonus: money(0, 'RON') },
+      balance: { ...money(0, 'RON'), bonus: money(0, 'RON') },
       vip: { tier: 'none', manager: null, points: 120 },
       kyc: noKycGaps,
       deposits: [
@@ -140,16 +158,17 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1006',
         name: 'Dmitry Volkov',
         email: 'dmitry.volkov@example.com',
-        country: 'KZ',
+        phone: '+79161234567',
+        country: 'RU',
         language: 'ru',
-        currency: 'USD',
+        currency: 'RUB',
         vipTier: 'silver',
         kycStatus: 'approved',
       }),
-      balance: { balance: money(75, 'USD'), bonus: money(0, 'USD') },
+      balance: { ...money(6_850, 'RUB'), bonus: money(0, 'RUB') },
       vip: { tier: 'silver', manager: null, points: 5_900 },
       kyc: noKycGaps,
-      deposits: [{ id: 'D-9006', amount: money(300, 'USD'), method: 'USDT', state: 'pending', createdAt: hours(-1) }],
+      deposits: [{ id: 'D-9006', amount: money(27_000, 'RUB'), method: 'USDT (TRC-20)', state: 'pending', createdAt: hours(-1) }],
       withdrawals: [],
       bonuses: [],
     },
@@ -165,7 +184,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         vipTier: 'bronze',
         kycStatus: 'approved',
       }),
-      balance: { balance: money(60, 'USD'), bonus: money(100, 'USD') },
+      balance: { ...money(60, 'USD'), bonus: money(100, 'USD') },
       vip: { tier: 'bronze', manager: null, points: 900 },
       kyc: noKycGaps,
       deposits: [{ id: 'D-9007', amount: money(100, 'USD'), method: 'Mastercard', state: 'credited', createdAt: days(-5) }],
@@ -194,7 +213,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         vipTier: 'bronze',
         kycStatus: 'approved',
       }),
-      balance: { balance: eur(18), bonus: eur(4.2) },
+      balance: { ...eur(18), bonus: eur(4.2) },
       vip: { tier: 'bronze', manager: null, points: 700 },
       kyc: noKycGaps,
       deposits: [{ id: 'D-9008', amount: eur(20), method: 'PayPal', state: 'credited', createdAt: days(-6) }],
@@ -224,7 +243,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         kycStatus: 'approved',
         responsibleGambling: { selfExcluded: true },
       }),
-      balance: { balance: money(0, 'RON'), bonus: money(0, 'RON') },
+      balance: { ...money(0, 'RON'), bonus: money(0, 'RON') },
       vip: { tier: 'none', manager: null, points: 0 },
       kyc: noKycGaps,
       deposits: [],
@@ -237,6 +256,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1010',
         name: 'Thomas Müller',
         email: 'thomas.mueller@example.com',
+        phone: '+436641234567',
         country: 'AT',
         language: 'de',
         currency: 'EUR',
@@ -244,7 +264,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         kycStatus: 'approved',
         responsibleGambling: { selfExcluded: false, coolOffUntil: days(5), depositLimit: eur(200) },
       }),
-      balance: { balance: eur(10), bonus: eur(0) },
+      balance: { ...eur(10), bonus: eur(0) },
       vip: { tier: 'silver', manager: null, points: 3_200 },
       kyc: noKycGaps,
       deposits: [],
@@ -272,7 +292,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         vipTier: 'bronze',
         kycStatus: 'rejected',
       }),
-      balance: { balance: eur(215), bonus: eur(0) },
+      balance: { ...eur(215), bonus: eur(0) },
       vip: { tier: 'bronze', manager: null, points: 1_800 },
       kyc: {
         status: 'rejected',
@@ -290,6 +310,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         casinoPlayerId: 'P-1012',
         name: 'Carmen López',
         email: 'carmen.lopez@example.com',
+        phone: '+34655443322',
         country: 'ES',
         language: 'es',
         currency: 'EUR',
@@ -297,7 +318,7 @@ export function demoPlayers(now: Date): DemoPlayer[] {
         kycStatus: 'not_started',
         registeredAt: hours(-3),
       }),
-      balance: { balance: eur(0), bonus: eur(0) },
+      balance: { ...eur(0), bonus: eur(0) },
       vip: { tier: 'none', manager: null, points: 0 },
       kyc: { status: 'not_started', missingDocuments: ['id_card', 'utility_bill'] },
       deposits: [],

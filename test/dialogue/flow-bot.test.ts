@@ -79,6 +79,8 @@ describe('FlowBot', () => {
     expect(method[0]?.text).toBe('Which method?');
     expect(method[0]?.buttons?.map((b) => b.payload)).toEqual(['choice:card', 'choice:skrill']);
     expect((await say(h, 'with my VISA')).map((m) => m.text)).toEqual(['Checking €50.00 by card.', 'Done.']);
+    const state = (await h.store.conversations.findByKey('test', 'chat-1'))?.state as { slots: Record<string, unknown> };
+    expect(state.slots).toMatchObject({ amount: { amount: 50, currency: 'EUR' }, method: 'card', checked_by: 'bot', attempts: 1 });
 
     await say(h, 'deposit again');
     await say(h, '???');
