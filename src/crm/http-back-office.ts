@@ -312,7 +312,7 @@ export class HttpBackOffice implements BackOffice {
       const at = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
       return fail('CROUPIER_CRM_UNAVAILABLE', `back office answered ${where} with an unexpected shape (${at})`, false);
     }
-    return { value: parsed.data as z.output<S> };
+    return { value: parsed.data };
   }
 
   /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */

@@ -20,7 +20,7 @@ async function fake(routes: Record<string, Handler>): Promise<{ baseUrl: string;
   for (const [route, handler] of Object.entries(routes)) {
     const [method = 'GET', url = '/'] = route.split(' ');
     app.route({
-      method: method as 'GET' | 'POST',
+      method,
       url,
       handler: async (request, reply) => {
         hits.push(request);
