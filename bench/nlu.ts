@@ -5,7 +5,8 @@
  * report on test. Results go to bench/RESULTS.md.
  *
  * Env: CROUPIER_DATASETS (default ../shared/datasets), BENCH_PEERS=0 to skip the peers,
- * BENCH_ONLY=banking77,clinc150 to run a subset.
+ * BENCH_ONLY=banking77,clinc150 to run a subset (partial runs do not rewrite RESULTS.md),
+ * BENCH_GRID='[{…ClassifierOptions}]' for the options tried on validation data.
  */
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -35,7 +36,9 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Chooses classifier options on validation data only, from a small grid. */
 function tune(train: TrainingExample[], validation: TrainingExample[], language: string): ClassifierOptions {
-  const grid: ClassifierOptions[] = [{ epochs: 8 }, { epochs: 8, blocks: { bigram: 1 } }];
+  const grid: ClassifierOptions[] = JSON.parse(
+    process.env['BENCH_GRID'] ?? '[{"epochs":8},{"epochs":8,"blocks":{"bigram":1}}]',
+  ) as ClassifierOptions[];
   let best = grid[0] ?? {};
   let bestAccuracy = -1;
   for (const options of grid) {
@@ -215,16 +218,18 @@ const table = [
   ),
 ].join('\n');
 process.stdout.write(`\n${table}\n`);
-await writeSection(
-  'nlu',
-  [
-    '## Intent classification (`npm run bench:nlu`)',
-    '',
-    machineLine(),
-    'Train on train, options and thresholds chosen on validation only (a stratified 10 % of train where a dataset has no validation split), reported on test. Peers run on the same split in the same run; they are trained on in-scope data only and have no out-of-scope threshold.',
-    '',
-    table,
-    '',
-    'Targets (issue #3): Banking77 ≥ 0.92; CLINC150 in-scope ≥ 0.90 and OOS recall ≥ 0.80 at one threshold; MASSIVE en ≥ 0.86, es ≥ 0.85; Banking77 training ≤ 10 s; classify median ≤ 0.1 ms.',
-  ].join('\n'),
-);
+// A partial run (BENCH_ONLY / BENCH_PEERS=0) prints but does not replace the recorded results.
+if (!only && runPeers)
+  await writeSection(
+    'nlu',
+    [
+      '## Intent classification (`npm run bench:nlu`)',
+      '',
+      machineLine(),
+      'Train on train, options and thresholds chosen on validation only (a stratified 10 % of train where a dataset has no validation split), reported on test. Peers run on the same split in the same run; they are trained on in-scope data only and have no out-of-scope threshold.',
+      '',
+      table,
+      '',
+      'Targets (issue #3): Banking77 ≥ 0.92; CLINC150 in-scope ≥ 0.90 and OOS recall ≥ 0.80 at one threshold; MASSIVE en ≥ 0.86, es ≥ 0.85; Banking77 training ≤ 10 s; classify median ≤ 0.1 ms.',
+    ].join('\n'),
+  );

@@ -52,7 +52,15 @@ export class IntentClassifier {
     private readonly blocks: Record<Block, number>,
     private readonly charRange: readonly [number, number],
     private temperature: number,
-  ) {}
+  ) {
+    this.#blockOf = new Uint8Array(vocabulary.size);
+    for (const [feature, index] of vocabulary) this.#blockOf[index] = BLOCK_CODE[feature.charCodeAt(0)] ?? 0;
+  }
+
+  /** Block of each feature index (0 word, 1 stem, 2 bigram, 3 char). */
+  readonly #blockOf: Uint8Array;
+  /** Feature indices of a token's word, stem and character n-grams; players reuse words, so cached. */
+  readonly #tokenCache = new Map<string, Int32Array>();
 
   static train(examples: readonly TrainingExample[], language: string, options: ClassifierOptions = {}): IntentClassifier {
     if (examples.length === 0) throw new Error('cannot train a classifier without examples');
@@ -91,7 +99,7 @@ export class IntentClassifier {
       charRange,
       1,
     );
-    const vectors = raw.map((counts) => model.vectorize(counts));
+    const vectors = raw.map((counts) => model.vectorize(model.toIndices(counts)));
     const targets = examples.map((example) => labelIndex.get(example.label) ?? 0);
     const { weights, bias } = sgd(vectors, targets, vocabulary.size, labels.length, options);
     return new IntentClassifier(language, labels, vocabulary, idf, weights, bias, blocks, charRange, 1);
@@ -135,7 +143,7 @@ export class IntentClassifier {
 
   /** Raw scores per label, in `labels` order. */
   logits(text: string): Float32Array {
-    const vector = this.vectorize(featureCounts(text, this.language, this.charRange));
+    const vector = this.vectorize(this.indexCounts(text));
     const classes = this.labels.length;
     const scores = Float32Array.from(this.bias);
     for (let k = 0; k < vector.indices.length; k++) {
@@ -155,59 +163,98 @@ export class IntentClassifier {
       .slice(0, top);
   }
 
-  private vectorize(counts: ReadonlyMap<string, number>): SparseVector {
-    const byBlock = new Map<Block, { index: number; value: number }[]>();
+  /** Feature counts by vocabulary index; features the model never saw are dropped. */
+  private toIndices(counts: ReadonlyMap<string, number>): Map<number, number> {
+    const out = new Map<number, number>();
     for (const [feature, count] of counts) {
       const index = this.vocabulary.get(feature);
-      if (index === undefined) continue;
-      const block = BLOCK_OF[feature.charCodeAt(0)] ?? 'word';
+      if (index !== undefined) out.set(index, count);
+    }
+    return out;
+  }
+
+  /** The same features as {@link featureCounts}, straight to indices, with per-token caching. */
+  private indexCounts(text: string): Map<number, number> {
+    const counts = new Map<number, number>();
+    const add = (index: number | undefined) => {
+      if (index !== undefined) counts.set(index, (counts.get(index) ?? 0) + 1);
+    };
+    const tokens = tokenize(text);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as string;
+      let cached = this.#tokenCache.get(token);
+      if (!cached) {
+        cached = Int32Array.from(
+          tokenFeatures(token, this.language, this.charRange)
+            .map((feature) => this.vocabulary.get(feature) ?? -1)
+            .filter((index) => index >= 0),
+        );
+        if (this.#tokenCache.size >= 50_000) this.#tokenCache.clear();
+        this.#tokenCache.set(token, cached);
+      }
+      for (const index of cached) add(index);
+      const next = tokens[i + 1];
+      if (next !== undefined) add(this.vocabulary.get(bigram(token, next)));
+    }
+    if (tokens.length === 0) add(this.vocabulary.get('w:<empty>'));
+    return counts;
+  }
+
+  private vectorize(counts: ReadonlyMap<number, number>): SparseVector {
+    const byBlock: { index: number; value: number }[][] = [[], [], [], []];
+    for (const [index, count] of counts) {
       const value = (1 + Math.log(count)) * (this.idf[index] ?? 1);
-      let list = byBlock.get(block);
-      if (!list) byBlock.set(block, (list = []));
-      list.push({ index, value });
+      byBlock[this.#blockOf[index] ?? 0]?.push({ index, value });
     }
     let size = 0;
-    for (const list of byBlock.values()) size += list.length;
+    for (const list of byBlock) size += list.length;
     const indices = new Int32Array(size);
     const values = new Float32Array(size);
     let at = 0;
-    for (const [block, list] of byBlock) {
+    byBlock.forEach((list, code) => {
       let norm = 0;
       for (const item of list) norm += item.value * item.value;
-      const scale = (this.blocks[block] ?? 1) / Math.sqrt(norm || 1);
+      const scale = (this.blocks[BLOCKS[code] ?? 'word'] ?? 1) / Math.sqrt(norm || 1);
       for (const item of list) {
         indices[at] = item.index;
         values[at] = item.value * scale;
         at++;
       }
-    }
+    });
     return { indices, values };
   }
 }
 
-const BLOCK_OF: Record<number, Block> = { 119: 'word', 115: 'stem', 98: 'bigram', 99: 'char' }; // w s b c
+const BLOCKS: readonly Block[] = ['word', 'stem', 'bigram', 'char'];
+/** Feature prefix character → block code: w s b c. */
+const BLOCK_CODE: Record<number, number> = { 119: 0, 115: 1, 98: 2, 99: 3 };
+
+/** The word, stem and character n-gram features of one token (`w:`, `s:`, `c:`). */
+export function tokenFeatures(token: string, language: string, charRange: readonly [number, number] = [2, 5]): string[] {
+  if (/^\p{N}/u.test(token)) return ['w:<num>'];
+  const features = [`w:${token}`, `s:${stem(language, token)}`];
+  const padded = `^${token}$`;
+  for (let size = charRange[0]; size <= charRange[1]; size++) {
+    for (let start = 0; start + size <= padded.length; start++) features.push(`c:${padded.slice(start, start + size)}`);
+  }
+  return features;
+}
+
+/** The bigram feature of two neighbouring tokens, with numbers folded to `<num>`. */
+function bigram(first: string, second: string): string {
+  const word = (token: string) => (/^\p{N}/u.test(token) ? '<num>' : token);
+  return `b:${word(first)} ${word(second)}`;
+}
 
 /** Feature strings with counts: `w:word`, `s:stem`, `b:w1 w2`, `c:^gram$`. */
 export function featureCounts(text: string, language: string, charRange: readonly [number, number] = [2, 5]): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
   const tokens = tokenize(text);
-  const [minN, maxN] = charRange;
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as string;
-    const numeric = /^\p{N}/u.test(token);
-    const word = numeric ? '<num>' : token;
-    add(`w:${word}`);
-    if (!numeric) {
-      const stemmed = stem(language, token);
-      add(`s:${stemmed}`);
-      const padded = `^${token}$`;
-      for (let size = minN; size <= maxN; size++) {
-        for (let start = 0; start + size <= padded.length; start++) add(`c:${padded.slice(start, start + size)}`);
-      }
-    }
+    for (const feature of tokenFeatures(tokens[i] as string, language, charRange)) add(feature);
     const next = tokens[i + 1];
-    if (next !== undefined) add(`b:${word} ${/^\p{N}/u.test(next) ? '<num>' : next}`);
+    if (next !== undefined) add(bigram(tokens[i] as string, next));
   }
   if (tokens.length === 0) add('w:<empty>');
   return counts;
