@@ -131,7 +131,14 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
       }
       const parsed = clientFrame.safeParse(json);
       if (!parsed.success) {
-        send({ type: 'error', code: 'CROUPIER_INPUT_INVALID', message: parsed.error.issues[0]?.message ?? 'invalid frame' });
+        // Name the refused message, so the widget stops resending it from its outbox.
+        const refused = typeof json === 'object' && json !== null ? (json as { clientMessageId?: unknown }).clientMessageId : undefined;
+        send({
+          type: 'error',
+          code: 'CROUPIER_INPUT_INVALID',
+          message: parsed.error.issues[0]?.message ?? 'invalid frame',
+          ...(typeof refused === 'string' ? { clientMessageId: refused } : {}),
+        });
         return;
       }
       const frame = parsed.data;
@@ -162,7 +169,25 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
         return;
       }
       send({ type: 'typing', on: true });
-      const result = await context.handle(toInbound(key, frame, locale, frame));
+      const inbound = toInbound(key, frame, locale, frame);
+      // Other open tabs of the same conversation see what the player wrote here, before the answer
+      // (a resent message carries the same clientMessageId, which the widget deduplicates).
+      broadcast(
+        key,
+        {
+          type: 'message',
+          message: {
+            id: frame.clientMessageId,
+            direction: 'in',
+            author: 'player',
+            ...(frame.text !== undefined ? { text: frame.text } : {}),
+            at: inbound.receivedAt.toISOString(),
+            clientMessageId: frame.clientMessageId,
+          },
+        },
+        socket,
+      );
+      const result = await context.handle(inbound);
       send({ type: 'typing', on: false });
       send({ type: 'ack', clientMessageId: frame.clientMessageId, id: frame.clientMessageId });
       if (result.failed) log.warn({ turn: result.turnId }, 'turn failed; the player got an apology');

@@ -92,4 +92,4 @@ export type ServerFrame =
   | { type: 'ack'; clientMessageId: string; id: string }
   | { type: 'message'; message: WireMessage }
   | { type: 'typing'; on: boolean }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; clientMessageId?: string };

@@ -1,12 +1,19 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, rmSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CroupierHandle } from '../../src/server/runtime.js';
 import { startTestServer, tempDir } from '../support/server.js';
 
+/*
+ * The web widget (adapters/web/public/widget.js) on the demo page, in real headless Chromium,
+ * against the real server. Assertions are about structure (a bot message appears, it offers
+ * buttons, a click yields another bot message), not the content's exact wording.
+ * Set CROUPIER_E2E_SCREENSHOT=/tmp/widget.png to save a picture of the open widget.
+ */
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-if (!available) console.warn(`widget e2e tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const skipReason = `${CHROMIUM} is missing (apt-get install -y chromium); widget e2e tests skipped`;
+if (!available) console.warn(skipReason);
 
 const ARGS = [
   '--headless',
@@ -19,9 +26,22 @@ const ARGS = [
   '--disable-sync',
 ];
 
-describe.skipIf(!available)('web widget in real Chromium', () => {
+const sel = {
+  launcher: '[data-croupier="launcher"]',
+  panel: '[data-croupier="panel"]',
+  input: '[data-croupier="input"]',
+  send: '[data-croupier="send"]',
+  status: '[data-croupier="status"]',
+  quickReply: '[data-croupier="quick-reply"]',
+  message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
+};
+
+type Frame = Record<string, unknown> & { type: string };
+
+describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReason, () => {
   let browser: Browser;
   const servers: CroupierHandle[] = [];
+  const dirs: string[] = [];
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -30,102 +50,161 @@ describe.skipIf(!available)('web widget in real Chromium', () => {
     await browser?.close();
   });
   afterEach(async () => {
+    await Promise.all(browser.contexts().map((context) => context.close()));
     await Promise.all(servers.splice(0).map((server) => server.close()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(url: string, locale = 'en-US'): Promise<Page> {
-    const context = await browser.newContext({ locale });
-    const page = await context.newPage();
-    await page.goto(`${url}/`);
-    await page.click('[data-croupier="launcher"]');
-    await page.waitForSelector('[data-croupier="status"][data-state="online"]');
-    return page;
+  async function start(options: { dataDir?: string; port?: number } = {}): Promise<CroupierHandle> {
+    const dataDir = options.dataDir ?? tempDir('croupier-e2e-');
+    if (!dirs.includes(dataDir)) dirs.push(dataDir);
+    const app = await startTestServer({ ...options, dataDir });
+    servers.push(app);
+    return app;
   }
 
-  const messages = (page: Page, author?: string) =>
-    page.$$eval(`[data-croupier="message"]${author ? `[data-author="${author}"]` : ''} [data-croupier="text"]`, (nodes) =>
-      nodes.map((n) => n.textContent ?? ''),
-    );
+  /** A fresh context on the demo page, widget opened; `sent` collects the frames the widget sends. */
+  async function open(url: string, context: BrowserContextOptions = {}): Promise<{ page: Page; sent: Frame[] }> {
+    const page = await (await browser.newContext({ locale: 'en-US', ...context })).newPage();
+    const sent: Frame[] = [];
+    page.on('websocket', (socket) => socket.on('framesent', (event) => sent.push(JSON.parse(String(event.payload)) as Frame)));
+    await page.goto(`${url}/`);
+    await page.click(sel.launcher);
+    await page.locator(`${sel.status}[data-state="online"]`).waitFor();
+    return { page, sent };
+  }
 
-  async function waitForMessages(page: Page, author: string, count: number): Promise<void> {
-    await page.waitForFunction(([a, c]) => document.querySelectorAll(`[data-croupier="message"][data-author="${a}"]`).length >= c, [
-      author,
-      count,
-    ] as const);
+  const texts = (page: Page, author?: string) => page.locator(`${sel.message(author)} [data-croupier="text"]`).allTextContents();
+  const authors = (page: Page) =>
+    page.locator(sel.message()).evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-author') ?? ''));
+
+  async function waitForCount(page: Page, selector: string, count: number): Promise<void> {
+    await page.waitForFunction(([s, c]) => document.querySelectorAll(s).length >= c, [selector, count] as const);
   }
 
   async function type(page: Page, text: string): Promise<void> {
-    await page.fill('[data-croupier="input"]', text);
-    await page.press('[data-croupier="input"]', 'Enter');
+    await page.fill(sel.input, text);
+    await page.press(sel.input, 'Enter');
   }
 
-  it('types, gets a reply with quick replies, clicks one, and finds the history after a reload', async () => {
-    const app = await startTestServer();
-    servers.push(app);
-    const page = await open(app.url);
-    await type(page, 'hello');
-    await waitForMessages(page, 'bot', 1);
-    expect(await messages(page, 'player')).toEqual(['hello']);
-    const buttons = await page.$$('[data-croupier="quick-reply"]');
-    expect(buttons.length).toBeGreaterThan(0);
-    const label = (await buttons[0]!.textContent()) ?? '';
-    await buttons[0]!.click();
-    await waitForMessages(page, 'bot', 2);
-    expect(await messages(page, 'player')).toEqual(['hello', label]);
-    expect(await page.$$('[data-croupier="message"][data-status="pending"]')).toHaveLength(0);
-    const before = await messages(page);
-    await page.screenshot({ path: `${tempDir('croupier-shot-')}/widget.png` });
+  it('chats with the bot, clicks a quick reply, and finds the whole history after a reload', async () => {
+    const app = await start();
+    const { page, sent } = await open(app.url);
+    expect(await page.title()).toBe('Royal Ace Casino (demo)');
 
+    // opening focuses the input; Shift+Enter is a new line, not a send
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('input');
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    expect(await page.inputValue(sel.input)).toBe('line one\n');
+    expect(await page.locator(sel.message()).count()).toBe(0);
+    await page.fill(sel.input, '');
+
+    await type(page, 'hello');
+    await waitForCount(page, sel.message('bot'), 1);
+    expect(await authors(page)).toEqual(['player', 'bot']);
+    expect(await texts(page, 'player')).toEqual(['hello']);
+    expect((await texts(page, 'bot'))[0]).not.toBe('');
+    expect(await page.inputValue(sel.input)).toBe('');
+    await page.locator(`${sel.message('player')}[data-status="sent"]`).waitFor();
+
+    const button = page.locator(sel.quickReply).first();
+    await button.waitFor();
+    const label = (await button.textContent()) ?? '';
+    const payload = await button.getAttribute('data-payload');
+    if (process.env['CROUPIER_E2E_SCREENSHOT']) await page.screenshot({ path: process.env['CROUPIER_E2E_SCREENSHOT'] });
+    await button.click();
+    await waitForCount(page, sel.message('bot'), 2);
+    expect(await texts(page, 'player')).toEqual(['hello', label]);
+    expect(sent.filter((frame) => frame.type === 'message').at(-1)).toMatchObject({ text: label, payload });
+    await page.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${sel.message()}[data-status="pending"]`);
+    const before = await texts(page);
+    const beforeAuthors = await authors(page);
+    expect(sent[0]).toMatchObject({ type: 'hello', locale: 'en-US' });
+    expect(sent[0]).not.toHaveProperty('conversationId');
+
+    // Escape closes the panel and gives the focus back to the launcher
+    await page.keyboard.press('Escape');
+    await page.locator(sel.panel).waitFor({ state: 'hidden' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('launcher');
+
+    const conversationId = await page.evaluate(() => localStorage.getItem('croupier.conversationId'));
+    expect(conversationId).toBeTruthy();
     await page.reload();
-    await page.click('[data-croupier="launcher"]');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-croupier="message"]').length >= n, before.length);
-    expect(await messages(page)).toEqual(before);
-    await page.context().close();
+    await page.click(sel.launcher);
+    await waitForCount(page, sel.message(), before.length);
+    expect(await texts(page)).toEqual(before);
+    expect(await authors(page)).toEqual(beforeAuthors);
+    expect(sent.filter((frame) => frame.type === 'hello').at(-1)).toMatchObject({ conversationId });
   });
 
-  it('keeps a message typed while the server is down and sends it after reconnecting', async () => {
-    const dataDir = tempDir();
-    const first = await startTestServer({ dataDir });
+  it('keeps a message typed while the server is down and sends it once the server is back', async () => {
+    const dataDir = tempDir('croupier-e2e-');
+    const first = await start({ dataDir });
     const port = Number(new URL(first.url).port);
-    const page = await open(first.url);
+    const { page } = await open(first.url);
     await type(page, 'hello');
-    await waitForMessages(page, 'bot', 1);
+    await waitForCount(page, sel.message('bot'), 1);
+    const firstExchange = await texts(page);
 
     await first.close();
-    await page.waitForSelector('[data-croupier="status"]:not([data-state="online"])');
+    await page.locator(`${sel.status}:is([data-state="offline"], [data-state="connecting"])`).waitFor();
     await type(page, 'are you there?');
-    await page.waitForSelector('[data-croupier="message"][data-author="player"][data-status="pending"]');
+    const pending = page.locator(`${sel.message('player')}[data-status="pending"]`);
+    await pending.waitFor();
+    expect(await pending.locator('[data-croupier="text"]').textContent()).toBe('are you there?');
+    const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem('croupier.outbox') ?? '[]') as { text: string }[]);
+    expect(outbox.map((item) => item.text)).toEqual(['are you there?']);
 
-    const second = await startTestServer({ dataDir, port });
-    servers.push(second);
-    await page.waitForSelector('[data-croupier="status"][data-state="online"]', { timeout: 20_000 });
-    await waitForMessages(page, 'bot', 2);
-    await page.waitForFunction(() => document.querySelectorAll('[data-croupier="message"][data-status="pending"]').length === 0);
-    expect(await messages(page, 'player')).toEqual(['hello', 'are you there?']);
-    // the server has both messages: the transcript survived the restart
+    const second = await start({ dataDir, port });
+    await page.locator(`${sel.status}[data-state="online"]`).waitFor({ timeout: 15_000 });
+    await waitForCount(page, sel.message('bot'), 2);
+    await page.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${sel.message()}[data-status="pending"]`);
+    expect(await texts(page, 'player')).toEqual(['hello', 'are you there?']);
+    expect((await texts(page)).slice(0, firstExchange.length)).toEqual(firstExchange);
+    expect(await page.evaluate(() => localStorage.getItem('croupier.outbox'))).toBe('[]');
+
+    // the restarted server has the whole transcript: the store survived the restart
     const conversationId = await page.evaluate(() => localStorage.getItem('croupier.conversationId'));
     const conversation = await second.store.conversations.findByKey('web', conversationId ?? '');
     const transcript = await second.store.transcript.list(conversation!.id);
     expect(transcript.filter((e) => e.direction === 'in').map((e) => e.text)).toEqual(['hello', 'are you there?']);
-    await page.context().close();
   });
 
-  it("sends the browser's language as the hint, so the bot answers in it", async () => {
-    const app = await startTestServer();
-    servers.push(app);
-    const english = await open(app.url, 'en-US');
-    // an emoji carries no language of its own: the browser's language decides
-    await type(english, '👋');
-    await waitForMessages(english, 'bot', 1);
-    const spanish = await open(app.url, 'es-ES');
-    await type(spanish, '👋');
-    await waitForMessages(spanish, 'bot', 1);
-    const [englishReply] = await messages(english, 'bot');
-    const [spanishReply] = await messages(spanish, 'bot');
+  it("sends the browser's language as the locale hint, and the bot answers in it", async () => {
+    const app = await start();
+    const english = await open(app.url, { locale: 'en-US' });
+    const spanish = await open(app.url, { locale: 'es-ES' });
+    expect(spanish.sent[0]).toMatchObject({ type: 'hello', locale: 'es-ES' });
+    // an emoji carries no language of its own, so only the hint can decide the reply's language
+    for (const { page } of [english, spanish]) await type(page, '👋');
+    await waitForCount(english.page, sel.message('bot'), 1);
+    await waitForCount(spanish.page, sel.message('bot'), 1);
+    const [englishReply] = await texts(english.page, 'bot');
+    const [spanishReply] = await texts(spanish.page, 'bot');
     expect(spanishReply).not.toBe(englishReply);
-    expect(spanishReply).toMatch(/Perdona|Hola/);
-    expect(await spanish.getAttribute('[data-croupier="input"]', 'placeholder')).toBe('Escribe tu mensaje…');
-    await english.context().close();
-    await spanish.context().close();
+    expect(await spanish.page.getAttribute(sel.input, 'placeholder')).toBe('Escribe tu mensaje…');
+  });
+
+  it('renders markup as text and fills a narrow screen', async () => {
+    const app = await start();
+    const { page } = await open(app.url, { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true });
+
+    // full screen on a phone, with the launcher out of the way of the send button
+    const box = await page.locator(sel.panel).boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
+    expect(await page.locator(sel.launcher).isVisible()).toBe(false);
+    expect(await page.locator(sel.send).isVisible()).toBe(true);
+
+    const attack = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    await page.fill(sel.input, attack);
+    await page.click(sel.send);
+    await waitForCount(page, sel.message('bot'), 1);
+    await page.reload(); // and again when the server's copy comes back in the history
+    await page.click(sel.launcher);
+    await waitForCount(page, sel.message('bot'), 1);
+    expect(await texts(page, 'player')).toEqual([attack]);
+    expect(await page.locator('[data-croupier="panel"] img, [data-croupier="panel"] script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 });

@@ -205,8 +205,7 @@
     chat: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-4.5 3.6A.5.5 0 0 1 4 21.2V18a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z',
     close: 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6 10.6 12 5 6.4z',
     send: 'M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9z',
-    agent:
-      'M12 2a5 5 0 0 1 5 5v1h1a2 2 0 0 1 2 2v3a2 2 0 0 1-2 2h-1.2A6 6 0 0 1 13 18.9V20h-2v-3h2a4 4 0 0 0 4-4V7a5 5 0 0 0-10 0v8H6a2 2 0 0 1-2-2v-3a2 2 0 0 1 2-2h1V7a5 5 0 0 1 5-5z',
+    agent: 'M12 3a8 8 0 0 0-8 8v6a2 2 0 0 0 2 2h2v-7H6v-1a6 6 0 0 1 12 0v1h-2v7h2a2 2 0 0 0 2-2v-6a8 8 0 0 0-8-8z',
   };
 
   function icon(name, className) {
@@ -292,9 +291,27 @@
 
   let instance = null;
 
+  /**
+   * Starts the widget once per page (later calls return the same handle). Called before <body>
+   * exists (a script in <head>), it waits for the DOM.
+   */
   function init(options) {
     if (instance) return instance;
-    options = options || {};
+    let api = null;
+    instance = {
+      open: () => api && api.open(),
+      close: () => api && api.close(),
+      toggle: () => api && api.toggle(),
+    };
+    const start = () => {
+      api = build(options || {});
+    };
+    if (document.body) start();
+    else document.addEventListener('DOMContentLoaded', start, { once: true });
+    return instance;
+  }
+
+  function build(options) {
     const server = String(options.server || scriptOrigin).replace(/\/+$/, '');
     const rawLocale = options.locale ?? navigator.language ?? '';
     // The server refuses a malformed hint (and with it the whole hello), so only send a valid one.
@@ -765,12 +782,11 @@
     connect();
     if (options.open) setOpen(true, false); // opened by the page: don't steal focus on load
 
-    instance = {
+    return {
       open: () => setOpen(true, true),
       close: () => setOpen(false, true),
       toggle: () => setOpen(!isOpen(), true),
     };
-    return instance;
   }
 
   window.Croupier = { init };

@@ -101,7 +101,9 @@ describe('web socket channel', () => {
 
     tab1.send({ type: 'message', clientMessageId: 'same', text: 'hi' });
     await tab1.next('ack');
-    await tab2.next('message');
+    const echoed = await tab2.next('message');
+    expect(echoed['message']).toMatchObject({ direction: 'in', author: 'player', text: 'hi', clientMessageId: 'same' });
+    expect((await tab2.next('message'))['message']).toMatchObject({ direction: 'out', author: 'bot' });
     tab1.send({ type: 'message', clientMessageId: 'same', text: 'hi' });
     await tab1.next('ack');
     expect(tab1.frames.filter((f) => f.type === 'message')).toHaveLength(1);
@@ -117,7 +119,7 @@ describe('web socket channel', () => {
     client.send({ type: 'message', clientMessageId: 'x', text: 'hi' });
     expect(await client.next('error')).toMatchObject({ code: 'CROUPIER_INPUT_INVALID' });
     client.send({ type: 'message', clientMessageId: 'x' });
-    expect(await client.next('error')).toMatchObject({ code: 'CROUPIER_INPUT_INVALID' });
+    expect(await client.next('error')).toMatchObject({ code: 'CROUPIER_INPUT_INVALID', clientMessageId: 'x' });
     client.send({ type: 'hello', conversationId: 'forged-id-that-is-long.enough' });
     const ready = await client.next('ready');
     expect(ready['conversationId']).not.toBe('forged-id-that-is-long.enough');
