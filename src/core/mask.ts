@@ -58,7 +58,9 @@ function maskPhone(match: string): string {
 export function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPersonalData(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: maskPersonalData(value.message), ...(value.stack ? { stack: maskPersonalData(value.stack) } : {}) };
+  }
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = maskDeep(item, depth + 1);

@@ -44,7 +44,8 @@ export function createLogger(options: { level: string; destination?: pino.Destin
         method.apply(this, masked);
       },
     },
-    serializers: { err: pino.stdSerializers.err },
+    // Error messages and stacks can carry what a player typed: masked like everything else.
+    serializers: { err: (error: Error) => maskDeep(pino.stdSerializers.err(error)) as Record<string, unknown> },
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }
