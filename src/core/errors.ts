@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   CROUPIER_CONFIG_NOT_FOUND: { origin: 'config', status: 500 },
   CROUPIER_CONTENT_INVALID: { origin: 'content', status: 500 },
   CROUPIER_CONTENT_NOT_LOADED: { origin: 'content', status: 503 },
+  CROUPIER_NLU_NO_EXAMPLES: { origin: 'content', status: 500 },
+  CROUPIER_NLU_DATASET_INVALID: { origin: 'input', status: 400 },
   CROUPIER_INPUT_INVALID: { origin: 'input', status: 400 },
   CROUPIER_INPUT_TOO_LARGE: { origin: 'input', status: 413 },
   CROUPIER_INPUT_UNAUTHORIZED: { origin: 'input', status: 401 },

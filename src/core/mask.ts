@@ -15,8 +15,10 @@ export function maskPersonalData(text: string): string {
 
 // 13–19 digits, optionally grouped by single spaces or dashes.
 const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
-// Country code, check digits, 11–30 alphanumerics, optionally grouped by spaces.
-const IBAN = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,8}\b/g;
+// Country code, check digits, 11–30 alphanumerics, optionally grouped by spaces. Groups are four
+// characters and only the last may be shorter, so a word after the IBAN ("… 0130 00 BIC") is not
+// swallowed into it.
+const IBAN = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b/g;
 const EMAIL = /([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 // International or local numbers with 8–15 digits and common separators.
 const PHONE = /(?<![\w*])\+?\d[\d\s().-]{6,18}\d(?![\w*])/g;
@@ -54,12 +56,21 @@ function maskPhone(match: string): string {
   return `${match.trim().startsWith('+') ? '+' : ''}${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
 }
 
-/** Applies {@link maskPersonalData} to every string inside a value (objects, arrays), depth-limited. */
+/**
+ * Applies {@link maskPersonalData} to every string inside a value (objects, arrays, errors). Objects
+ * nested deeper than the limit are replaced by a marker rather than passed through unmasked.
+ * Errors become plain objects that keep their type, own fields (a CroupierError's `code`) and cause.
+ */
 export function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPersonalData(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 6) return '[too deep]';
   if (value instanceof Error) {
-    return { type: value.name, message: maskPersonalData(value.message), ...(value.stack ? { stack: maskPersonalData(value.stack) } : {}) };
+    const out: Record<string, unknown> = { type: value.constructor.name || value.name, message: maskPersonalData(value.message) };
+    if (value.stack) out['stack'] = maskPersonalData(value.stack);
+    for (const [key, item] of Object.entries(value)) out[key] = maskDeep(item, depth + 1);
+    if (value.cause !== undefined) out['cause'] = maskDeep(value.cause, depth + 1);
+    return out;
   }
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
   const out: Record<string, unknown> = {};

@@ -172,7 +172,7 @@ export class FlowBot implements Bot {
           if ((await this.#advance(run, flow, step)) === 'next') await this.#continue(run);
           return;
         }
-        const other = this.#triggeredFlow(run);
+        const other = step.digressions === false ? undefined : this.#triggeredFlow(run);
         if (other && other.id !== flow.id && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE) {
           await this.#start(run, other.id, 'digression');
           return;
@@ -244,7 +244,7 @@ export class FlowBot implements Bot {
   #digression(run: Run, frame: Frame): boolean {
     const other = this.#triggeredFlow(run);
     const step = run.content.flows.get(frame.flow)?.byId.get(frame.step);
-    if (!other || other.id === frame.flow || !step) return false;
+    if (!other || other.id === frame.flow || !step || step.digressions === false) return false;
     return (step.expect ?? 'text') === 'text' && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE;
   }
 

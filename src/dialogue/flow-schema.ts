@@ -56,6 +56,10 @@ export const stepSchema = z
     hint: textKey.optional().describe('Said before asking again after an invalid answer'),
     tries: z.number().int().min(1).max(10).optional().describe('Invalid answers accepted before giving up (default 3)'),
     on_give_up: stepId.optional().describe('Step after too many invalid answers (default: hand off)'),
+    digressions: z
+      .boolean()
+      .optional()
+      .describe('false: every answer is taken as the answer, never as a new question (free-text details such as a complaint)'),
     // branch
     branch: z.array(branchCase).min(1).optional().describe('First matching condition wins'),
     // call
@@ -120,7 +124,7 @@ export const stepSchema = z
     }
     const allowed: Record<StepKind, readonly string[]> = {
       say: ['buttons', 'next'],
-      ask: ['slot', 'expect', 'choices', 'pattern', 'hint', 'tries', 'on_give_up', 'buttons', 'next'],
+      ask: ['slot', 'expect', 'choices', 'pattern', 'hint', 'tries', 'on_give_up', 'digressions', 'buttons', 'next'],
       branch: [],
       call: ['args', 'save_as', 'on_error', 'next'],
       verify: ['on_fail', 'next'],

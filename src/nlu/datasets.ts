@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CroupierError } from '../core/errors.js';
 import type { TrainingExample } from './classifier.js';
 import { OUT_OF_SCOPE } from './nlu.js';
 
@@ -51,7 +52,10 @@ export function readDataset(dir: string, name = dir.split('/').filter(Boolean).p
       ...(Object.keys(extra).length ? { outOfScopeTests: extra } : {}),
     };
   }
-  throw new Error(`${dir}: unknown dataset format (expected train.csv, data_full.json, or train/seq.in)`);
+  throw new CroupierError(
+    'CROUPIER_NLU_DATASET_INVALID',
+    `${dir}: unknown dataset format (expected train.csv, data_full.json, or train/seq.in)`,
+  );
 }
 
 /** MASSIVE as converted to the NLP.js corpus format: `utterances` are train, `tests` are test. */

@@ -28,10 +28,12 @@ const CARD_LAST4 =
   /(?:\*{2,}|x{2,}|•{2,}|ending(?: in)?|termina(?:da)? en|endet auf|заканчивается на|оканчивается на|se termin[aă] cu|ultimele 4 cifre|últimos 4(?: dígitos)?|card|karte|tarjeta|карта|карты|cardul)\s*[:#]?\s*(\d{4})(?!\d)/giu;
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 const DOTTED_DATE = /\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\b/g;
+// \b only knows ASCII letters, so word edges are spelled out with Unicode letter classes.
+const word = (alternatives: string) => new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${alternatives})(?![\p{L}\p{N}])`, 'iu');
 const RELATIVE_DAYS: readonly [RegExp, number][] = [
-  [/\b(today|hoy|heute|сегодня|azi|astazi|astăzi)\b/iu, 0],
-  [/\b(yesterday|ayer|gestern|вчера|ieri)\b/iu, -1],
-  [/\b(day before yesterday|anteayer|vorgestern|позавчера|alaltaieri|alaltăieri)\b/iu, -2],
+  [word('day before yesterday|anteayer|antes de ayer|vorgestern|позавчера|alaltaieri|alaltăieri'), -2],
+  [word('today|hoy|heute|сегодня|azi|astazi|astăzi'), 0],
+  [word('yesterday|ayer|gestern|вчера|ieri'), -1],
 ];
 
 /** Parses "1.000,50", "1,000.50", "50", "12,5" into a number. */

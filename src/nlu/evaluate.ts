@@ -1,7 +1,9 @@
 import type { ClassifierOptions, TrainingExample } from './classifier.js';
 import type { Corpus } from './intent-file.js';
 import { LanguageDetector } from './language.js';
-import { createNlu, OUT_OF_SCOPE, type NluOptions } from './nlu.js';
+import { createNlu, OUT_OF_SCOPE, stratify, type NluOptions } from './nlu.js';
+
+export { stratify };
 
 /** Accuracy, macro-F1, per-intent precision/recall and the most-confused pairs of a labelled run. */
 export interface Metrics {
@@ -121,16 +123,6 @@ export function crossValidate(
     });
   }
   return results;
-}
-
-/** Assigns each item to a fold so that every label is spread evenly over the folds. */
-export function stratify(labels: readonly string[], folds: number): number[] {
-  const seen = new Map<string, number>();
-  return labels.map((label) => {
-    const n = seen.get(label) ?? 0;
-    seen.set(label, n + 1);
-    return n % folds;
-  });
 }
 
 /** Train on one split, report on another; `outOfScope` examples should come back null. */

@@ -51,6 +51,11 @@ export const intentFileSchema = z
 
 export type IntentFile = z.output<typeof intentFileSchema>;
 
+/** The JSON Schema of intent files (schemas/intents.schema.json), generated from {@link intentFileSchema}. */
+export function intentsJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(intentFileSchema, { io: 'input' }), title: 'Croupier intents (intents/<lang>/<topic>.yaml)' };
+}
+
 export interface EntityDefinition {
   readonly name: string;
   readonly values?: readonly { readonly value: string; readonly synonyms: readonly string[] }[];
@@ -67,7 +72,11 @@ export interface LanguageCorpus {
 
 export type Corpus = ReadonlyMap<string, LanguageCorpus>;
 
-/** Loads intents/<lang>/*.yaml; every problem is an issue with file, line and column. */
+/**
+ * Loads `dir`/<lang>/*.yaml (usually `<rootDir>/intents`); the folder name is the language, and a
+ * file whose `language` differs is an issue. Every problem is a {@link ContentIssue} with file
+ * (relative to `rootDir`), line and column; a broken file is skipped, never thrown.
+ */
 export function loadIntentDirectory(dir: string, rootDir: string): { corpus: Map<string, LanguageCorpus>; issues: ContentIssue[] } {
   const corpus = new Map<string, LanguageCorpus>();
   const issues: ContentIssue[] = [];

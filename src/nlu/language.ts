@@ -112,7 +112,15 @@ export class LanguageDetector {
     }
     for (const language of scored) scores[language] = (scores[language] as number) / sum;
     const best = scored.reduce((a, b) => ((scores[a] as number) >= (scores[b] as number) ? a : b));
-    const remembered = options.remembered;
+    // the language to stay in: the player's remembered one, else the conversation's
+    const remembered = options.remembered ?? options.hint;
+    // Three letters or fewer ("ok", "hi 😀", "da", "si") are too little evidence to leave the
+    // conversation's language, unless they are written in a script that language does not use.
+    const letters = (text.match(/\p{L}/gu) ?? []).length;
+    const rememberedFits = this.models.some((model) => model.language === remembered && (script === 'other' || model.script === script));
+    if (remembered !== undefined && letters <= 3 && rememberedFits) {
+      return { language: remembered, confidence: scores[remembered] ?? 0, scores };
+    }
     // Stay in the conversation's language unless the evidence for another one is clear.
     const rememberedScore = remembered === undefined ? undefined : scores[remembered];
     if (remembered !== undefined && remembered !== best && rememberedScore !== undefined && (scores[best] ?? 0) < 0.75) {

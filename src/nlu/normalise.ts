@@ -46,7 +46,7 @@ const STEM_CACHE_LIMIT = 100_000;
  * stems are cached (bounded).
  */
 export function stem(language: string, token: string): string {
-  const stemmer = STEMMERS[language];
+  const stemmer = STEMMERS[language] ?? STEMMERS[language.split('-')[0] ?? ''];
   if (!stemmer || token.length < 4 || /^\p{N}/u.test(token)) return token;
   const key = `${language}:${token}`;
   const cached = stemCache.get(key);
@@ -63,5 +63,5 @@ export function stem(language: string, token: string): string {
 }
 
 export function hasStemmer(language: string): boolean {
-  return language in STEMMERS;
+  return language in STEMMERS || (language.split('-')[0] ?? '') in STEMMERS;
 }

@@ -40,12 +40,34 @@ export function createLogger(options: { level: string; destination?: pino.Destin
     },
     hooks: {
       logMethod(args, method) {
-        const masked = args.map((arg) => (typeof arg === 'string' ? maskPersonalData(arg) : arg)) as Parameters<typeof method>;
+        // pino takes a lone error's message (or `{ err }`'s) as the line's message, unmasked: give it one to mask
+        const withMessage: unknown[] = args.length === 1 && loneError(args[0]) ? [args[0], loneError(args[0])?.message] : args;
+        // the first argument is the merge object (masked by `formatters.log`); later ones are printf values
+        const masked = withMessage.map((arg, i) =>
+          typeof arg === 'string' ? maskPersonalData(arg) : i === 0 ? arg : maskDeep(arg),
+        ) as Parameters<typeof method>;
         method.apply(this, masked);
       },
     },
-    // Error messages and stacks can carry what a player typed: masked like everything else.
-    serializers: { err: (error: Error) => maskDeep(pino.stdSerializers.err(error)) as Record<string, unknown> },
+    // `formatters.log` runs before serializers and has already turned errors into masked plain
+    // objects (keeping type, code and cause); this catches an error that reaches a serializer as is.
+    serializers: { err: (error: unknown) => (error instanceof Error ? maskDeep(error) : error) },
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  const logger = options.destination ? pino(config, options.destination) : pino(config);
+  // pino gives child bindings (`log.child({ userId })`) to no formatter: mask them on the way in.
+  // Set once on the root; children inherit it and `this` is the logger being extended.
+  const patchable = logger as unknown as { child: ChildFactory };
+  const { child } = patchable;
+  patchable.child = function (this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) {
+    return child.call(this, maskDeep(bindings) as pino.Bindings, childOptions);
+  };
+  return logger;
+}
+
+type ChildFactory = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+
+function loneError(arg: unknown): Error | undefined {
+  if (arg instanceof Error) return arg;
+  if (typeof arg === 'object' && arg !== null && 'err' in arg && arg.err instanceof Error) return arg.err;
+  return undefined;
 }

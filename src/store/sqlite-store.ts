@@ -103,9 +103,11 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   let db: Database.Database;
   try {
+    // Inside the try: a data directory that cannot be created is the same operator problem as a
+    // file that cannot be opened, and must carry the same code.
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     db = new Database(options.file);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,87 @@ describe('croupier validate', () => {
     const report = JSON.parse(out.text()) as { ok: boolean; issues: { file: string; line: number; column: number; rule: string }[] };
     expect(report.ok).toBe(false);
     expect(report.issues).toContainEqual(expect.objectContaining({ file: 'intents/en/broken.yaml', line: 3, column: 5, rule: 'schema' }));
+  });
+
+  it('passes on the shipped content without a configuration file (defaults)', () => {
+    const out = capture();
+    expect(runValidate({ rootDir: process.cwd() }, out.stream)).toBe(0);
+    expect(out.text()).not.toMatch(/ error \[/);
+  });
+
+  it('reports a YAML syntax error in a texts file at file:line:column', () => {
+    const root = copyProject();
+    const texts = join(root, 'flows/texts/es.yaml');
+    writeFileSync(texts, `${readFileSync(texts, 'utf8')}  broken.key: [unclosed\n`);
+    const out = capture();
+    expect(runValidate({ rootDir: root }, out.stream)).toBe(1);
+    expect(out.text()).toMatch(/^flows\/texts\/es\.yaml:\d+:\d+ error \[yaml-syntax\]/m);
+  });
+
+  it('reports a schema error in a flow file at the line and column of the field', () => {
+    const root = copyProject();
+    writeFileSync(
+      join(root, 'flows/zz_broken.yaml'),
+      'flow: zz_broken\ntriggers: [greeting]\nsteps:\n  - id: one\n    sayy: greeting.hello\n',
+    );
+    const out = capture();
+    expect(runValidate({ rootDir: root }, out.stream)).toBe(1);
+    expect(out.text()).toMatch(/^flows\/zz_broken\.yaml:5:5 error \[schema\]/m);
+  });
+
+  it('warnings alone keep the exit code 0', () => {
+    const root = copyProject();
+    const texts = join(root, 'flows/texts/de.yaml');
+    writeFileSync(texts, `${readFileSync(texts, 'utf8')}  only.in_german: Nur auf Deutsch\n`);
+    const out = capture();
+    expect(runValidate({ rootDir: root }, out.stream)).toBe(0);
+    expect(out.text()).toMatch(/^flows\/texts\/de\.yaml:1:1 warning \[unknown-text\]/m);
+    expect(out.text()).toContain('1 warning');
+  });
+
+  // Regression: the configuration was read from the working directory while the content came
+  // from rootDir, so a project's own croupier.yaml was ignored.
+  it("reads the project's croupier.yaml from rootDir and reports its problems", () => {
+    const root = copyProject();
+    writeFileSync(join(root, 'croupier.yaml'), 'server:\n  port: 3000\n  prot: 1\n');
+    const out = capture();
+    expect(runValidate({ rootDir: root }, out.stream)).toBe(1);
+    expect(out.text()).toMatch(/^croupier\.yaml:3:3 error \[schema\]/m);
+  });
+
+  it('follows content paths set in the project configuration', () => {
+    const root = copyProject();
+    cpSync(join(root, 'flows'), join(root, 'content/flows'), { recursive: true });
+    rmSync(join(root, 'flows'), { recursive: true });
+    const out = capture();
+    expect(runValidate({ rootDir: root }, out.stream)).toBe(1);
+    writeFileSync(join(root, 'croupier.yaml'), 'content:\n  flowsDir: content/flows\n');
+    const again = capture();
+    expect(runValidate({ rootDir: root }, again.stream)).toBe(0);
+  });
+
+  it('reports a missing --config file as not-found', () => {
+    const out = capture();
+    expect(runValidate({ rootDir: copyProject(), config: 'missing.yaml' }, out.stream)).toBe(1);
+    expect(out.text()).toMatch(/^missing\.yaml:1:1 error \[not-found\]/m);
+  });
+
+  it('--json on valid content parses and says ok', () => {
+    const out = capture();
+    expect(runValidate({ rootDir: process.cwd(), json: true }, out.stream)).toBe(0);
+    const report = JSON.parse(out.text()) as { ok: boolean; errors: number; warnings: number; issues: unknown[] };
+    expect(report).toMatchObject({ ok: true, errors: 0 });
+    expect(report.issues).toHaveLength(report.warnings);
+  });
+
+  it('--json on broken content lists each issue with its position', () => {
+    const root = copyProject();
+    writeFileSync(join(root, 'flows/texts/ro.yaml'), 'language: ro\ntexts:\n  greeting.hello: ""\n');
+    const out = capture();
+    expect(runValidate({ rootDir: root, json: true }, out.stream)).toBe(1);
+    const report = JSON.parse(out.text()) as { ok: boolean; errors: number; issues: { file: string; line: number; rule: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.errors).toBeGreaterThan(0);
+    expect(report.issues).toContainEqual(expect.objectContaining({ file: 'flows/texts/ro.yaml', line: 3, rule: 'schema' }));
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { IntentClassifier } from '../../src/nlu/classifier.js';
 import { builtInEntities, EntityMatcher, parseNumber } from '../../src/nlu/entities.js';
 import { crossValidate, metrics, stratify } from '../../src/nlu/evaluate.js';
@@ -92,6 +92,15 @@ describe('language detection', () => {
     expect(detector.detect('bonus', { remembered: 'ro' }).language).toBe('ro');
     expect(detector.detect('👍', { remembered: 'ru' }).language).toBe('ru');
     expect(detector.detect('donde esta mi retiro', { remembered: 'en' }).language).toBe('es');
+    expect(detector.detect('hi 😀', { remembered: 'es' }).language).toBe('es');
+    expect(detector.detect('ok', { hint: 'ro' }).language).toBe('ro');
+  });
+
+  it('returns a posterior over the languages it knows', () => {
+    const guess = detector.detect('привет, где мой вывод');
+    expect(guess.language).toBe('ru');
+    expect(guess.confidence).toBeGreaterThan(0.9);
+    expect(Object.values(guess.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 });
 
@@ -120,6 +129,10 @@ describe('entities', () => {
     expect(found('ayer hice un deposito')).toEqual(['date="2026-05-09"']);
     expect(found('card ending 4242')).toEqual(['card_last4="4242"']);
     expect(found('**** 1234 was charged')).toEqual(['card_last4="1234"']);
+    expect(found('tarjeta terminada en 4242')).toEqual(['card_last4="4242"']);
+    expect(found('gestern eingezahlt')).toEqual(['date="2026-05-09"']);
+    expect(found('вчера пополнил')).toEqual(['date="2026-05-09"']);
+    expect(found('am depus ieri')).toEqual(['date="2026-05-09"']);
   });
 
   it('matches list entities with typos, but not short common words', () => {
@@ -164,6 +177,35 @@ describe('classifier', () => {
     expect(after[0]!.probability).toBeLessThan(before[0]!.probability);
   });
 
+  it('on a small corpus: out-of-scope examples and low confidence give intent null, close calls are ambiguous', () => {
+    const corpus = new Map([
+      [
+        'en',
+        {
+          language: 'en',
+          examples: examples.map((e) => ({ text: e.text, intent: e.label })),
+          outOfScope: [
+            'what is the weather',
+            'who won the match',
+            'tell me a joke',
+            'best pizza nearby',
+            'play some music',
+            'how tall is everest',
+          ],
+          entities: [],
+        },
+      ],
+    ]);
+    const nlu = createNlu(corpus, { calibrationFolds: 0 });
+    expect(nlu.classify('withdrawal status pending', 'en').intent).toBe('withdrawal');
+    expect(nlu.classify('who won the football match', 'en').intent).toBeNull();
+    // under the threshold → fallback, with the ranking still there for "did you mean…?"
+    const strict = createNlu(corpus, { calibrationFolds: 0, threshold: 1.01 });
+    expect(strict.classify('withdrawal status pending', 'en')).toMatchObject({ intent: null, ranking: [{ intent: 'withdrawal' }, {}, {}] });
+    const close = createNlu(corpus, { calibrationFolds: 0, ambiguityMargin: 1 }).classify('withdrawal status pending', 'en');
+    expect(close).toMatchObject({ intent: 'withdrawal', ambiguous: true });
+  });
+
   it('the NLU rejects out-of-scope messages and flags ambiguity', () => {
     const nlu = createNlu(shipped.corpus);
     expect(nlu.parse("what's the weather in london", { remembered: 'en' }).intent).toBeNull();
@@ -176,6 +218,12 @@ describe('classifier', () => {
         .map((r) => r.intent)
         .sort(),
     ).toEqual(['goodbye', 'thanks']);
+    const parsed = nlu.parse('hola, quiero hablar con una persona', { remembered: 'en' });
+    expect(Object.keys(parsed).sort()).toEqual(
+      ['ambiguous', 'confidence', 'entities', 'intent', 'language', 'languageConfidence', 'ranking', 'text'].sort(),
+    );
+    expect(parsed).toMatchObject({ language: 'es', intent: 'human_agent' });
+    expect(parsed.ranking.length).toBeLessThanOrEqual(3);
     expect(nlu.parse('no me llega el retiro de 200€ a skrill', { remembered: 'en' })).toMatchObject({
       language: 'es',
       intent: 'withdrawal_status',
@@ -200,13 +248,21 @@ describe('evaluation', () => {
     expect(stratify(['x', 'x', 'y', 'x', 'y'], 2)).toEqual([0, 1, 0, 0, 1]);
   });
 
-  // The issue's target is ≥ 0.95 in every language; the shipped content is not there yet (see
-  // bench/RESULTS.md). This floor keeps the current quality from silently regressing.
+  // The issue's target is ≥ 0.95 in every language; the shipped content is not there yet (the
+  // confusions are listed by `croupier nlu eval`). The floor keeps the current quality from silently
+  // regressing; the `fails` test turns red the day the content reaches the target, so that it becomes
+  // the assertion.
+  let results: ReturnType<typeof crossValidate> = [];
+  beforeAll(() => {
+    results = crossValidate(shipped.corpus, { folds: 5 });
+  });
   it('cross-validated accuracy of the shipped content stays above the current floor in every language', () => {
-    const results = crossValidate(shipped.corpus, { folds: 5 });
     for (const r of results) {
-      expect(`${r.language} ${r.intents.accuracy >= 0.7 ? 'ok' : r.intents.accuracy.toFixed(3)}`).toBe(`${r.language} ok`);
+      expect(`${r.language} ${r.intents.accuracy >= 0.75 ? 'ok' : r.intents.accuracy.toFixed(3)}`).toBe(`${r.language} ok`);
       expect(`${r.language} ${r.shortLanguageAccuracy >= 0.85 ? 'ok' : r.shortLanguageAccuracy.toFixed(3)}`).toBe(`${r.language} ok`);
     }
+  });
+  it.fails('cross-validated accuracy of the shipped content reaches 0.95 in every language (content target, not yet met)', () => {
+    for (const r of results) expect(r.intents.accuracy).toBeGreaterThanOrEqual(0.95);
   });
 });

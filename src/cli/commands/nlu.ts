@@ -30,8 +30,12 @@ export function registerNluCommands(program: Command, options: { rootDir: () => 
         return { text, language: parsed.language, intent: parsed.intent, confidence: round(parsed.confidence), entities: parsed.entities };
       };
       if (words.length > 0) {
-        const result = parseOne(words.join(' '));
-        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+        const text = words.join(' ');
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(parseOne(text))}\n`
+            : pretty(model.parse(text, flags.language ? { remembered: flags.language } : {})),
+        );
         return;
       }
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -100,6 +104,17 @@ function load(rootDir: string, intentsDir: string): Nlu | undefined {
   return createNlu(corpus);
 }
 
+function pretty(parsed: ReturnType<Nlu['parse']>): string {
+  const entities = parsed.entities.map((e) => `${e.entity}=${typeof e.value === 'string' ? e.value : JSON.stringify(e.value)}`);
+  return [
+    `language    ${parsed.language} (${round(parsed.languageConfidence)})`,
+    `intent      ${parsed.intent ?? '(out of scope: fallback)'} (${round(parsed.confidence)})${parsed.ambiguous ? '  ambiguous' : ''}`,
+    `ranking     ${parsed.ranking.map((r) => `${r.intent} ${round(r.confidence)}`).join(' · ')}`,
+    `entities    ${entities.length > 0 ? entities.join(', ') : '—'}`,
+    '',
+  ].join('\n');
+}
+
 function report(results: readonly LanguageEvaluation[]): string {
   const lines = [
     '',
@@ -111,6 +126,7 @@ function report(results: readonly LanguageEvaluation[]): string {
       `| ${r.language} | ${pct(r.intents.accuracy)} | ${pct(r.intents.macroF1)} | ${r.outOfScopeRecall === null ? '—' : pct(r.outOfScopeRecall)} | ${pct(r.shortLanguageAccuracy)} (${r.shortMessages}) | ${Math.round(r.trainMs)} |`,
     );
   }
+  lines.push('', `Training every language (with calibration): ${Math.round(results.reduce((ms, r) => ms + r.trainMs, 0))} ms in total.`);
   for (const r of results) {
     lines.push(
       '',

@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { loadContent } from '../../dialogue/content.js';
 import { intentNames, loadIntentDirectory } from '../../nlu/intent-file.js';
 
-/** `croupier validate`: configuration first, then the content it points at (paths relative to the working directory). Returns the exit code. */
+/** `croupier validate`: configuration first, then the content it points at (paths relative to `rootDir`, by default the working directory). Returns the exit code. */
 export function runValidate(
   options: { config?: string; json?: boolean; rootDir?: string },
   out: NodeJS.WritableStream = process.stdout,
 ): number {
   const issues: ContentIssue[] = [];
-  const { loaded, issues: configIssues } = checkConfig(options.config ? { file: options.config } : {});
+  // The configuration is looked up in the same project as the content it points at.
+  const rootDir = options.rootDir ?? process.cwd();
+  const { loaded, issues: configIssues } = checkConfig({ cwd: rootDir, ...(options.config ? { file: options.config } : {}) });
   issues.push(...configIssues);
   if (loaded) {
-    const rootDir = options.rootDir ?? process.cwd();
     const { corpus, issues: intentIssues } = loadIntentDirectory(join(rootDir, loaded.config.content.intentsDir), rootDir);
     issues.push(...intentIssues);
     issues.push(
