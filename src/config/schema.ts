@@ -7,6 +7,69 @@ import { z } from 'zod';
  */
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+// Messenger channels: off unless enabled here; their tokens come from the environment (README).
+// Each section belongs to its adapter in adapters/<id>/.
+const telegramChannel = z
+  .object({
+    enabled: z.boolean().default(false),
+    mode: z
+      .enum(['webhook', 'polling'])
+      .default('webhook')
+      .describe('`webhook` (production: POST /webhooks/telegram) or `polling` (local development, no public URL).'),
+    apiRoot: z.url().default('https://api.telegram.org').describe('Bot API root; point it at an emulator for tests.'),
+  })
+  .strict()
+  .prefault({});
+
+const whatsappWebChannel = z
+  .object({
+    enabled: z.boolean().default(false),
+    executablePath: z.string().default('/usr/bin/chromium').describe('The system Chromium whatsapp-web.js drives (no download).'),
+    clientId: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/)
+      .default('croupier')
+      .describe('LocalAuth session name under <dataDir>/whatsapp-web.'),
+  })
+  .strict()
+  .prefault({});
+
+const whatsappCloudChannel = z
+  .object({
+    enabled: z.boolean().default(false),
+    graphUrl: z.url().default('https://graph.facebook.com').describe('Graph API base URL; point it at a fake for tests.'),
+    apiVersion: z
+      .string()
+      .regex(/^v\d+\.\d+$/)
+      .default('v21.0'),
+    phoneNumberId: z.string().default('').describe('The WhatsApp Business phone number id messages are sent from.'),
+    /** Sent instead of free text outside the 24-hour customer-service window. */
+    template: z
+      .object({ name: z.string().min(1), language: z.string().min(2) })
+      .strict()
+      .optional()
+      .describe('Approved template for messages outside the 24-hour window.'),
+  })
+  .strict()
+  .prefault({});
+
+const viberChannel = z
+  .object({
+    enabled: z.boolean().default(false),
+    apiUrl: z.url().default('https://chatapi.viber.com/pa').describe('Viber REST API base; point it at a fake for tests.'),
+    botName: z.string().min(1).max(28).default('Croupier').describe('Sender name shown on messages (max 28 characters).'),
+    avatar: z.url().optional().describe('Sender avatar URL.'),
+  })
+  .strict()
+  .prefault({});
+
+const botframeworkChannel = z
+  .object({
+    enabled: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     server: z
@@ -85,9 +148,14 @@ export const configSchema = z
           })
           .strict()
           .default({ enabled: true, allowedOrigins: [], historyLimit: 200 }),
+        telegram: telegramChannel,
+        'whatsapp-web': whatsappWebChannel,
+        'whatsapp-cloud': whatsappCloudChannel,
+        viber: viberChannel,
+        botframework: botframeworkChannel,
       })
       .strict()
-      .default({ web: { enabled: true, allowedOrigins: [], historyLimit: 200 } }),
+      .prefault({}),
   })
   .strict();
 

@@ -16,6 +16,8 @@ import { orderingStage } from './stages/ordering.js';
 import { rateLimitStage } from './stages/rate-limit.js';
 import type { SystemTexts } from './stages/system-texts.js';
 import { lazyTurnLog, type Turn, type TurnResult } from './turn.js';
+import type { ChannelCapabilities } from './render.js';
+import { numberedReplyStage } from './stages/numbered-reply.js';
 
 export interface PipelineOptions {
   readonly store: Store;
@@ -29,10 +31,21 @@ export interface PipelineOptions {
   readonly texts: SystemTexts;
   readonly languages: LanguageSettings;
   readonly rateLimit: RateLimitOptions;
+  /** What each channel can show; lets a typed "2" answer a menu shown as numbered text. */
+  readonly capabilities?: (channel: string) => ChannelCapabilities | undefined;
+}
+
+/** A message accepted from a webhook: durably claimed; its turn runs on in the background. */
+export interface Accepted {
+  /** The platform sent this message before; nothing more will happen. */
+  readonly duplicate: boolean;
+  /** The turn, for callers that want to wait for it (tests, Bot Framework's expectReplies). */
+  readonly turn: Promise<TurnResult | undefined>;
 }
 
 /**
- * The one pipeline every channel feeds: dedupe → ordering → deliver → conversation → rate-limit → bot.
+ * The one pipeline every channel feeds:
+ * dedupe → ordering → deliver → conversation → numbered-reply → rate-limit → bot.
  *
  * A failing stage never takes the pipeline down: the player gets a short apology in their language,
  * the error is logged with its stage and code, and other conversations carry on.
@@ -51,8 +64,9 @@ export class Pipeline {
     this.stages = [
       dedupeStage(store.receipts),
       orderingStage(this.#queue),
-      deliverStage(options.deliver, store.transcript),
+      deliverStage(options.deliver, store.transcript, store.events),
       conversationStage(store, clock, options.languages),
+      numberedReplyStage(store.transcript, options.capabilities ?? (() => undefined)),
       rateLimitStage(new RateLimiter(options.rateLimit, clock), options.texts, store.events),
       botStage(options.bot),
     ];
@@ -65,18 +79,55 @@ export class Pipeline {
    */
   handle(inbound: Inbound): Promise<TurnResult> {
     if (this.#closed) return Promise.reject(new CroupierError('CROUPIER_PIPELINE_CLOSED', 'the pipeline is shutting down'));
-    const task = this.#handle(inbound);
+    return this.#track(this.#handle(inbound, false));
+  }
+
+  /**
+   * For webhooks: resolves as soon as the message is durably claimed (so the platform can be
+   * acknowledged), and runs the turn in the background. A crash after the acknowledgement loses
+   * nothing: the message stays in the store's inbox until its turn finishes, and {@link recover}
+   * replays it on the next start. A redelivery resolves `{ duplicate: true }` and does nothing.
+   */
+  async accept(inbound: Inbound): Promise<Accepted> {
+    if (this.#closed) throw new CroupierError('CROUPIER_PIPELINE_CLOSED', 'the pipeline is shutting down');
+    const { store } = this.options;
+    const first = await store.receipts.claim(inbound.channel, inbound.platformMessageId, inbound.receivedAt, inbound);
+    if (!first) return { duplicate: true, turn: Promise.resolve(undefined) };
+    await store.durable();
+    return { duplicate: false, turn: this.#track(this.#settled(inbound)) };
+  }
+
+  /** Replays the inbox: messages acknowledged before a crash whose turn never finished. */
+  async recover(): Promise<number> {
+    const pending = await this.options.store.receipts.unsettled();
+    await Promise.all(pending.map((inbound) => this.#track(this.#settled(inbound))));
+    return pending.length;
+  }
+
+  async #settled(inbound: Inbound): Promise<TurnResult> {
+    const result = await this.#handle(inbound, true);
+    try {
+      await this.options.store.receipts.settle(inbound.channel, inbound.platformMessageId);
+    } catch (error) {
+      // Left in the inbox: replayed on the next start, where the transcript shows it was answered once.
+      this.options.log.error({ err: error, code: 'CROUPIER_STORE_FAILED' }, 'could not settle an inbox message');
+    }
+    return result;
+  }
+
+  #track(task: Promise<TurnResult>): Promise<TurnResult> {
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
     return task;
   }
 
-  async #handle(inbound: Inbound): Promise<TurnResult> {
+  async #handle(inbound: Inbound, claimed: boolean): Promise<TurnResult> {
     const turnId = this.options.ids();
     const logger = lazyTurnLog(this.options.log, { channel: inbound.channel, turn: turnId });
     const turn: Turn = {
       id: turnId,
       inbound,
+      claimed,
       get log() {
         return logger.log;
       },

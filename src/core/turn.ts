@@ -8,7 +8,10 @@ import type { Inbound, Outbound } from './message.js';
  */
 export interface Turn {
   readonly id: string;
-  readonly inbound: Inbound;
+  /** Replaced only by the numbered-reply stage (a typed "2" becomes the second button's payload). */
+  inbound: Inbound;
+  /** True when the message was already claimed (accepted by a webhook, or replayed after a restart). */
+  readonly claimed: boolean;
   /**
    * A child logger bound to this turn: channel, turn id, and later the conversation id. Created on
    * first use, so a turn that logs nothing costs nothing.

@@ -6,19 +6,11 @@ import type { Outbound } from '../core/message.js';
 import type { DeliveryTarget } from '../core/stages/deliver.js';
 import type { TurnResult } from '../core/turn.js';
 import type { Inbound } from '../core/message.js';
+import type { Accepted } from '../core/pipeline.js';
+import type { ChannelCapabilities } from '../core/render.js';
 import type { Store, TranscriptEntry } from '../store/store.js';
 
-/**
- * What a channel can show, so one renderer can degrade an Outbound for it (buttons → list →
- * numbered text, long text split) instead of every reply sinking to the lowest common denominator.
- */
-export interface ChannelCapabilities {
-  /** Quick-reply buttons: how many and how long a label may be; `null` when there are none. */
-  readonly buttons: { readonly max: number; readonly labelMax: number } | null;
-  /** Longest text one message may carry. */
-  readonly textMax: number;
-  readonly formatting: 'plain' | 'markdown' | 'html';
-}
+export type { ChannelCapabilities } from '../core/render.js';
 
 /** Everything an adapter may use; it never reaches past this into the rest of the product. */
 export interface ChannelContext {
@@ -30,8 +22,17 @@ export interface ChannelContext {
   readonly ids: IdSource;
   /** The package root, where adapters/ and their static files live. */
   readonly rootDir: string;
-  /** Hands an inbound message to the pipeline and resolves when the turn is done. */
+  /** Hands an inbound message to the pipeline and resolves when the turn is done (the web channel's HTTP API). */
   handle(inbound: Inbound): Promise<TurnResult>;
+  /**
+   * For webhooks: resolves once the message is durably stored, the moment to acknowledge the
+   * platform; the turn goes on in the background (`turn`). Redeliveries come back `duplicate`.
+   */
+  accept(inbound: Inbound): Promise<Accepted>;
+  /** The process environment, where the adapter reads its tokens (never from croupier.yaml). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The public base URL (server.publicUrl, else the local URL) for the webhook lines of `describe()`. */
+  publicUrl(): string;
   /** Secret for values this server signs for itself (web conversation ids). */
   readonly serverSecret: string;
 }
@@ -47,6 +48,8 @@ export interface ChannelAdapter {
   register(server: FastifyInstance): Promise<void>;
   /** Proactive send: bot replies, agent replies, reminders; usable at any time, not only inside a turn. */
   send(target: DeliveryTarget, outbound: Outbound, entry?: TranscriptEntry): Promise<{ platformMessageId?: string } | void>;
+  /** Called once the server listens (long polling, a WhatsApp Web login); must not block for long. */
+  start?(): Promise<void>;
   /** Lines for the start-up log: what is live and which URLs to register with the platform. */
   describe(): string[];
   close?(): Promise<void>;

@@ -10,6 +10,7 @@ import type { CroupierConfig } from '../config/schema.js';
 import { randomId, systemClock, type Clock, type IdSource } from '../core/clock.js';
 import { formatIssue } from '../core/content-issue.js';
 import { CroupierError } from '../core/errors.js';
+import { withRetries, type RetryOptions } from '../core/delivery.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { Deliver } from '../core/stages/deliver.js';
 import { backOfficePort } from '../crm/actions.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Reload intents/ and flows/ when they change (default true). */
   readonly watchContent?: boolean;
+  /** Retry policy of platform sends (tests pass a sleep that does not wait). */
+  readonly deliveryRetries?: RetryOptions;
 }
 
 /** A running Croupier: its URL, its parts for tests, and a graceful `close()`. */
@@ -104,13 +107,23 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const store = openStore(config, dataDir);
   const serverSecret = env['CROUPIER_SECRET'] ?? persistentSecret(dataDir);
 
+  let url = '';
   const channels: ChannelAdapter[] = [];
   const byId = new Map<string, ChannelAdapter>();
-  const deliver: Deliver = async (target, outbound, entry) => {
-    const channel = byId.get(target.channel);
-    if (!channel) throw new CroupierError('CROUPIER_PLATFORM_API', `channel "${target.channel}" is not running`);
-    return channel.send(target, outbound, entry);
-  };
+  // Every channel's sends get the same retry policy: transient platform failures (429, 5xx,
+  // network) are retried with back-off, honouring Retry-After; the outcome lands on the transcript.
+  const deliver: Deliver = withRetries(
+    async (target, outbound, entry) => {
+      const channel = byId.get(target.channel);
+      if (!channel) throw new CroupierError('CROUPIER_PLATFORM_API', `channel "${target.channel}" is not running`);
+      return channel.send(target, outbound, entry);
+    },
+    {
+      ...options.deliveryRetries,
+      onRetry: (error, attempt, delayMs) =>
+        log.warn({ code: error.code, channel: error.details['channel'], attempt, delayMs }, 'platform send failed; retrying'),
+    },
+  );
   const backOffice: BackOffice =
     config.backOffice.url === 'demo'
       ? new DemoBackOffice(clock, {
@@ -141,6 +154,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     texts: (language, key) => content.current.catalogue.text(language, `system.${key}`),
     languages: { supported: () => content.current.catalogue.languages, fallback: config.languages.default },
     rateLimit: config.rateLimit,
+    capabilities: (channel) => byId.get(channel)?.capabilities,
   });
 
   const context: ChannelContext = {
@@ -153,6 +167,9 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     rootDir: packageRoot(),
     serverSecret,
     handle: (inbound) => pipeline.handle(inbound),
+    accept: (inbound) => pipeline.accept(inbound),
+    env,
+    publicUrl: () => config.server.publicUrl?.replace(/\/+$/, '') ?? url,
   };
   for (const [name, factory] of Object.entries(channelFactories)) {
     const channel = factory(context);
@@ -168,7 +185,12 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const bound = config.server.host;
-  const url = `http://${bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound.includes(':') ? `[${bound}]` : bound}:${port}`;
+  url = `http://${bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound.includes(':') ? `[${bound}]` : bound}:${port}`;
+
+  for (const channel of channels) await channel.start?.();
+  // Messages acknowledged to a platform before a crash, whose turn never finished.
+  const replayed = await pipeline.recover();
+  if (replayed > 0) log.warn({ count: replayed }, 'replayed messages left unanswered by the last run');
 
   let closing: Promise<void> | undefined;
   const close = () => {

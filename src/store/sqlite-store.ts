@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { timeOrderedIds, type IdSource } from '../core/clock.js';
 import { CroupierError } from '../core/errors.js';
-import type { ChannelAccount } from '../core/message.js';
+import type { ChannelAccount, Inbound } from '../core/message.js';
 import type {
   Conversation,
   ConversationRepository,
@@ -100,6 +100,15 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX events_conversation ON events(conversation_id);
    CREATE INDEX events_type_at ON events(type, at);`,
+  // The inbox: messages acknowledged to a platform whose turn has not finished yet.
+  `CREATE TABLE inbox (
+     position INTEGER PRIMARY KEY,
+     channel TEXT NOT NULL,
+     platform_message_id TEXT NOT NULL,
+     inbound TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     UNIQUE (channel, platform_message_id)
+   );`,
 ];
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
@@ -169,7 +178,7 @@ class SqliteStore implements Store {
         open();
         return this.#commits.run(() => fn(...args));
       };
-    this.receipts = receipts(db, write);
+    this.receipts = receipts(db, write, read);
     this.conversations = conversations(db, read, write, ids);
     this.transcript = transcript(db, read, write, ids);
     this.players = players(db, read, write, ids);
@@ -251,11 +260,25 @@ class GroupCommit {
 
 type Guard = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => Promise<R>;
 
-function receipts(db: Database.Database, write: Guard): ReceiptRepository {
+function receipts(db: Database.Database, write: Guard, read: Guard): ReceiptRepository {
   const insert = db.prepare('INSERT OR IGNORE INTO receipts (channel, platform_message_id, at) VALUES (?, ?, ?)');
+  const keep = db.prepare('INSERT OR IGNORE INTO inbox (channel, platform_message_id, inbound, at) VALUES (?, ?, ?, ?)');
+  const remove = db.prepare('DELETE FROM inbox WHERE channel = ? AND platform_message_id = ?');
+  const pending = db.prepare('SELECT inbound FROM inbox ORDER BY position');
   return {
-    claim: write(
-      (channel: string, platformMessageId: string, at: Date) => insert.run(channel, platformMessageId, at.getTime()).changes === 1,
+    claim: write((channel: string, platformMessageId: string, at: Date, inbound?: Inbound) => {
+      const first = insert.run(channel, platformMessageId, at.getTime()).changes === 1;
+      if (first && inbound) keep.run(channel, platformMessageId, JSON.stringify(inbound), at.getTime());
+      return first;
+    }),
+    settle: write((channel: string, platformMessageId: string) => {
+      remove.run(channel, platformMessageId);
+    }),
+    unsettled: read(() =>
+      (pending.all() as { inbound: string }[]).map((row) => {
+        const inbound = JSON.parse(row.inbound) as Inbound & { receivedAt: string };
+        return { ...inbound, receivedAt: new Date(inbound.receivedAt) };
+      }),
     ),
   };
 }

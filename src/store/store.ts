@@ -1,4 +1,4 @@
-import type { Attachment, Button, ChannelAccount, ChannelId, OutboundAuthor } from '../core/message.js';
+import type { Attachment, Button, ChannelAccount, ChannelId, Inbound, OutboundAuthor } from '../core/message.js';
 
 /**
  * Storage behind interfaces: the embedded SQLite store is the zero-setup default, and every other
@@ -77,6 +77,7 @@ export interface TranscriptEntry extends TranscriptEntryInput {
 export type EventType =
   | 'message.received'
   | 'message.sent'
+  | 'message.failed'
   | 'message.rate_limited'
   | 'intent.detected'
   | 'flow.started'
@@ -101,8 +102,16 @@ export interface ReceiptRepository {
   /**
    * Records that a platform message was received. Resolves `true` the first time and `false` for a
    * redelivery of the same (channel, platformMessageId): the dedupe stage's source of truth.
+   *
+   * With `pending`, the message is also kept in the inbox until {@link settle}: a webhook that is
+   * acknowledged once the claim is durable can then crash before the bot answered, and the message
+   * is replayed from {@link unsettled} on the next start instead of being lost.
    */
-  claim(channel: ChannelId, platformMessageId: string, at: Date): Promise<boolean>;
+  claim(channel: ChannelId, platformMessageId: string, at: Date, pending?: Inbound): Promise<boolean>;
+  /** The turn of an inbox message finished (answered, or failed and apologised for). */
+  settle(channel: ChannelId, platformMessageId: string): Promise<void>;
+  /** Inbox messages whose turn never finished, oldest first. */
+  unsettled(): Promise<Inbound[]>;
 }
 
 export interface ConversationRepository {

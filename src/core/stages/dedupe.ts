@@ -11,6 +11,10 @@ export function dedupeStage(receipts: ReceiptRepository): Stage<Turn> {
   return {
     name: 'dedupe',
     async run(turn, next) {
+      if (turn.claimed) {
+        await next();
+        return;
+      }
       const { channel, platformMessageId, receivedAt } = turn.inbound;
       const first = await receipts.claim(channel, platformMessageId, receivedAt);
       if (!first) {

@@ -1,7 +1,8 @@
 import type { Stage } from '../compose.js';
+import { CroupierError } from '../errors.js';
 import type { Outbound } from '../message.js';
 import type { Turn } from '../turn.js';
-import type { TranscriptEntry, TranscriptRepository } from '../../store/store.js';
+import type { EventLog, TranscriptEntry, TranscriptRepository } from '../../store/store.js';
 
 /** Where replies go: the channel adapter's proactive send, looked up by channel id. */
 export interface DeliveryTarget {
@@ -22,7 +23,7 @@ export type Deliver = (
  * conversation's ordering slot so replies never overtake each other. A failed send is recorded on
  * the transcript entry and logged; it does not fail the turn (the reply is kept for the agent).
  */
-export function deliverStage(deliver: Deliver, transcript: TranscriptRepository): Stage<Turn> {
+export function deliverStage(deliver: Deliver, transcript: TranscriptRepository, events?: EventLog): Stage<Turn> {
   return {
     name: 'deliver',
     requires: ['ordering'],
@@ -39,7 +40,16 @@ export function deliverStage(deliver: Deliver, transcript: TranscriptRepository)
           if (entry) await transcript.markDelivery(entry, 'sent', receipt?.platformMessageId);
         } catch (error) {
           turn.log.error({ err: error, code: 'CROUPIER_PLATFORM_API' }, 'reply could not be delivered');
-          if (entry) await transcript.markDelivery(entry, 'failed');
+          if (entry) {
+            await transcript.markDelivery(entry, 'failed');
+            const code = error instanceof CroupierError ? error.code : 'CROUPIER_PLATFORM_API';
+            await events?.append({
+              type: 'message.failed',
+              at: entry.at,
+              conversationId: conversation.id,
+              data: { seq: entry.seq, channel: target.channel, code },
+            });
+          }
         }
       }
     },

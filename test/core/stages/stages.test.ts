@@ -17,6 +17,7 @@ function turnFor(overrides: Parameters<typeof inbound>[0] = {}): Turn {
   return {
     id: 't',
     inbound: inbound(overrides),
+    claimed: false,
     log: silent,
     bindLog: () => undefined,
     language: 'en',
