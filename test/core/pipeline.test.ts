@@ -96,6 +96,8 @@ describe('Pipeline', () => {
     expect(result.failed).toBe(false);
     const transcript = await h.store.transcript.list(result.conversationId!);
     expect(transcript[1]?.delivery).toBe('failed');
+    const failed = await h.store.events.list({ conversationId: result.conversationId!, type: 'message.failed' });
+    expect(failed.map((event) => event.data)).toEqual([{ seq: transcript[1]?.seq, channel: 'test', code: 'CROUPIER_PLATFORM_API' }]);
   });
 
   it('drain waits for in-flight turns and then refuses new ones', async () => {

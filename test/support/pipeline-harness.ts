@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ManualClock, sequentialIds } from '../../src/core/clock.js';
 import type { Inbound, Outbound } from '../../src/core/message.js';
 import { Pipeline } from '../../src/core/pipeline.js';
+import type { ChannelCapabilities } from '../../src/core/render.js';
 import type { Bot } from '../../src/core/stages/bot.js';
 import type { DeliveryTarget } from '../../src/core/stages/deliver.js';
 import type { SystemTextKey } from '../../src/core/stages/system-texts.js';
@@ -37,8 +38,16 @@ export interface Harness {
 }
 
 /** A full pipeline over an in-memory store, with a capturing channel and a hand-moved clock. */
-export function createHarness(options: { bot?: Bot; burst?: number; perMinute?: number } = {}): Harness {
-  const store = openSqliteStore({ file: ':memory:', ids: sequentialIds('row') });
+export function createHarness(
+  options: {
+    bot?: Bot;
+    burst?: number;
+    perMinute?: number;
+    store?: Store;
+    capabilities?: (channel: string) => ChannelCapabilities | undefined;
+  } = {},
+): Harness {
+  const store = options.store ?? openSqliteStore({ file: ':memory:', ids: sequentialIds('row') });
   const clock = new ManualClock('2026-03-01T12:00:00Z');
   const delivered: Harness['delivered'] = [];
   const { log, lines } = captureLog();
@@ -58,6 +67,7 @@ export function createHarness(options: { bot?: Bot; burst?: number; perMinute?: 
     texts: (language, key) => (TEXTS[language] ?? TEXTS['en'])![key],
     languages: { supported: () => ['en', 'es'], fallback: 'en' },
     rateLimit: { burst: options.burst ?? 100, perMinute: options.perMinute ?? 600 },
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
   });
   return {
     pipeline,
