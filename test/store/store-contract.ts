@@ -84,6 +84,29 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         expect(await store.receipts.claim('telegram', '43', tick())).toBe(true);
         expect(await store.receipts.claim('whatsapp', '42', tick())).toBe(false);
       });
+
+      it('keeps a claimed message in the inbox, oldest first, until it is settled', async () => {
+        const message = (id: string, at: Date) => ({
+          platformMessageId: id,
+          channel: 'viber',
+          conversationKey: 'v-1',
+          sender: { channel: 'viber', userId: 'v-1', displayName: 'Ana' },
+          text: `text ${id}`,
+          attachments: [],
+          receivedAt: at,
+          raw: { message_token: '5741311803571721087' },
+        });
+        const first = message('1', tick());
+        const second = message('2', tick());
+        expect(await store.receipts.claim('viber', '1', first.receivedAt, first)).toBe(true);
+        expect(await store.receipts.claim('viber', '2', second.receivedAt, second)).toBe(true);
+        expect(await store.receipts.claim('viber', '2', second.receivedAt, second)).toBe(false);
+        expect(await store.receipts.claim('viber', '3', tick())).toBe(true); // no inbox copy asked for
+        expect(await store.receipts.unsettled()).toEqual([first, second]);
+        await store.receipts.settle('viber', '1');
+        await store.receipts.settle('viber', 'never-claimed');
+        expect(await store.receipts.unsettled()).toEqual([second]);
+      });
     });
 
     describe('conversations', () => {
