@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   CROUPIER_STORE_UNAVAILABLE: { origin: 'store', status: 503 },
   CROUPIER_PLATFORM_API: { origin: 'platform', status: 502 },
   CROUPIER_NETWORK: { origin: 'network', status: 502 },
+  /** WhatsApp: free-form messages are refused outside the 24-hour customer-service window. */
+  CROUPIER_PLATFORM_WINDOW_CLOSED: { origin: 'platform', status: 409 },
   CROUPIER_TOKEN_INVALID: { origin: 'input', status: 401 },
   CROUPIER_CRM_TIMEOUT: { origin: 'network', status: 504 },
   CROUPIER_CRM_UNAVAILABLE: { origin: 'network', status: 502 },

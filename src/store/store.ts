@@ -78,6 +78,8 @@ export type EventType =
   | 'message.received'
   | 'message.sent'
   | 'message.failed'
+  /** A platform's delivery status of a sent message (sent, delivered, read, failed); never answered. */
+  | 'message.status'
   | 'message.rate_limited'
   | 'intent.detected'
   | 'flow.started'
