@@ -54,6 +54,11 @@ export interface LanguageEvaluation {
   readonly language: string;
   readonly folds: number;
   readonly intents: Metrics;
+  /**
+   * Share of held-out examples whose best-ranked intent is right, before the out-of-scope threshold
+   * (`intents.accuracy` counts a correct intent below the threshold, i.e. a fallback, as wrong).
+   */
+  readonly top1Accuracy: number;
   /** Share of the out_of_scope examples the held-out model rejected (intent null). */
   readonly outOfScopeRecall: number | null;
   /** Language detection accuracy on short messages (≤ 3 words) of this language, without a prior. */
@@ -86,6 +91,7 @@ export function crossValidate(
     );
     const oosFold = entry.outOfScope.map((_, index) => index % folds);
     const pairs: { expected: string; predicted: string | null }[] = [];
+    let top1 = 0;
     let oosRejected = 0;
     for (let fold = 0; fold < folds; fold++) {
       const train = new Map(corpus);
@@ -100,7 +106,9 @@ export function crossValidate(
       });
       entry.examples.forEach((example, i) => {
         if (foldOf[i] !== fold) return;
-        pairs.push({ expected: example.intent, predicted: nlu.classify(example.text, language).intent });
+        const predicted = nlu.classify(example.text, language);
+        pairs.push({ expected: example.intent, predicted: predicted.intent });
+        if (predicted.ranking[0]?.intent === example.intent) top1++;
       });
       entry.outOfScope.forEach((text, i) => {
         if (oosFold[i] === fold && nlu.classify(text, language).intent === null) oosRejected++;
@@ -116,6 +124,7 @@ export function crossValidate(
       language,
       folds,
       intents: metrics(pairs),
+      top1Accuracy: pairs.length === 0 ? 0 : top1 / pairs.length,
       outOfScopeRecall: entry.outOfScope.length > 0 ? oosRejected / entry.outOfScope.length : null,
       shortLanguageAccuracy: short.length === 0 ? 0 : shortCorrect / short.length,
       shortMessages: short.length,
