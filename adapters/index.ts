@@ -1,5 +1,6 @@
 import type { ChannelFactory } from '../src/server/channel.js';
 import { createWebChannel } from './web/index.js';
+import { createWhatsappWebChannel } from './whatsapp-web/index.js';
 
 /**
  * The channel registry: one line per channel. The core never imports a channel; the server reads
@@ -7,4 +8,5 @@ import { createWebChannel } from './web/index.js';
  */
 export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
   web: createWebChannel,
+  'whatsapp-web': createWhatsappWebChannel,
 };
