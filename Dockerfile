@@ -24,6 +24,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY adapters/web/public ./adapters/web/public
+COPY src/server/agent-console ./src/server/agent-console
 COPY intents ./intents
 COPY flows ./flows
 COPY schemas ./schemas

@@ -23,4 +23,21 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The agent console: plain browser ES modules, no build step and no type information.
+    files: ['src/server/agent-console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        (
+          'window document location history navigator sessionStorage fetch WebSocket URL CSS Event ' +
+          'setTimeout clearTimeout setInterval clearInterval requestAnimationFrame console'
+        )
+          .split(' ')
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

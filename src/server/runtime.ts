@@ -21,6 +21,7 @@ import { FlowBot } from '../dialogue/flow-bot.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { buildServer } from './app.js';
+import { registerAgentConsole } from './agent-console.js';
 import type { ChannelAdapter, ChannelContext } from './channel.js';
 import { LiveContent, buildContent } from './live-content.js';
 import { createLogger } from './logger.js';
@@ -181,6 +182,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   }
 
   const server = await buildServer({ config, log, store, channels, contentReady: () => true });
+  await registerAgentConsole(server, { rootDir: packageRoot() });
   await server.listen({ port: config.server.port, host: config.server.host });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
