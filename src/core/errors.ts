@@ -44,6 +44,17 @@ export const ERROR_CODES = {
   CROUPIER_CRM_NOT_FOUND: { origin: 'platform', status: 404 },
   CROUPIER_CRM_REJECTED: { origin: 'platform', status: 502 },
   CROUPIER_CRM_UNVERIFIED: { origin: 'input', status: 403 },
+  CROUPIER_INPUT_FORBIDDEN: { origin: 'input', status: 403 },
+  CROUPIER_INPUT_CONFLICT: { origin: 'input', status: 409 },
+  CROUPIER_INPUT_RATE_LIMITED: { origin: 'input', status: 429 },
+  // Human hand-off (src/handoff): refusals of the agent API, and log codes for alerts.
+  CROUPIER_HANDOFF_AGENT_FULL: { origin: 'input', status: 409 },
+  CROUPIER_HANDOFF_NOT_ELIGIBLE: { origin: 'input', status: 409 },
+  CROUPIER_HANDOFF_TAKEN: { origin: 'input', status: 409 },
+  CROUPIER_HANDOFF_CLOSED: { origin: 'input', status: 409 },
+  /** Not an error: the stable code of the log line (and webhook) that reports an SLA breach. */
+  CROUPIER_HANDOFF_SLA_BREACHED: { origin: 'handler', status: 500 },
+  CROUPIER_HANDOFF_WEBHOOK_FAILED: { origin: 'network', status: 502 },
 } as const satisfies Record<string, { origin: ErrorOrigin; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,12 +5,17 @@ import { timeOrderedIds, type IdSource } from '../core/clock.js';
 import { CroupierError } from '../core/errors.js';
 import type { ChannelAccount, Inbound } from '../core/message.js';
 import type {
+  AgentRecord,
+  AgentSessionRecord,
+  CaseRecord,
   Conversation,
   ConversationRepository,
   ConversationStatus,
   EventInput,
   EventLog,
   EventType,
+  HandoffRepository,
+  NoteRecord,
   Player,
   PlayerRepository,
   ReceiptRepository,
@@ -109,6 +114,49 @@ const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      UNIQUE (channel, platform_message_id)
    );`,
+  // Human hand-off: agents (scrypt password hashes), console sessions (token hashes), cases
+  // (queried columns + the case as JSON) and internal notes.
+  `CREATE TABLE agents (
+     id TEXT PRIMARY KEY,
+     login TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     skills TEXT NOT NULL,
+     languages TEXT NOT NULL,
+     tier INTEGER NOT NULL,
+     capacity INTEGER NOT NULL,
+     online INTEGER NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE agent_sessions (
+     token_hash TEXT PRIMARY KEY,
+     agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX agent_sessions_expiry ON agent_sessions(expires_at);
+   CREATE TABLE handoff_cases (
+     id TEXT PRIMARY KEY,
+     conversation_id TEXT NOT NULL REFERENCES conversations(id),
+     status TEXT NOT NULL,
+     agent_id TEXT,
+     queued_at INTEGER NOT NULL,
+     closed_at INTEGER,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX handoff_cases_status ON handoff_cases(status, queued_at);
+   CREATE INDEX handoff_cases_agent ON handoff_cases(agent_id, queued_at);
+   CREATE INDEX handoff_cases_closed ON handoff_cases(closed_at);
+   CREATE TABLE case_notes (
+     position INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     case_id TEXT NOT NULL REFERENCES handoff_cases(id),
+     agent_id TEXT NOT NULL,
+     text TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX case_notes_case ON case_notes(case_id, position);`,
 ];
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
@@ -151,6 +199,7 @@ class SqliteStore implements Store {
   readonly transcript: TranscriptRepository;
   readonly players: PlayerRepository;
   readonly events: EventLog;
+  readonly handoff: HandoffRepository;
   readonly #commits: GroupCommit;
   #closed = false;
 
@@ -183,6 +232,7 @@ class SqliteStore implements Store {
     this.transcript = transcript(db, read, write, ids);
     this.players = players(db, read, write, ids);
     this.events = events(db, read, write);
+    this.handoff = handoff(db, read, write);
   }
 
   durable(): Promise<void> {
@@ -228,6 +278,8 @@ class GroupCommit {
     try {
       return fn();
     } catch (error) {
+      // A refusal with its own code (a login that exists already) keeps it.
+      if (error instanceof CroupierError) throw error;
       throw new CroupierError('CROUPIER_STORE_FAILED', 'embedded database write failed', { cause: error });
     }
   }
@@ -543,5 +595,185 @@ function events(db: Database.Database, read: Guard, write: Guard): EventLog {
           return event as unknown as StoredEvent;
         });
     }),
+  };
+}
+
+interface AgentRow {
+  id: string;
+  login: string;
+  name: string;
+  role: string;
+  skills: string;
+  languages: string;
+  tier: number;
+  capacity: number;
+  online: number;
+  password_hash: string;
+  created_at: number;
+}
+
+function toAgent(row: AgentRow): AgentRecord {
+  return {
+    id: row.id,
+    login: row.login,
+    name: row.name,
+    role: row.role as AgentRecord['role'],
+    skills: JSON.parse(row.skills) as string[],
+    languages: JSON.parse(row.languages) as string[],
+    tier: row.tier as AgentRecord['tier'],
+    capacity: row.capacity,
+    online: row.online === 1,
+    passwordHash: row.password_hash,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+interface CaseRow {
+  id: string;
+  conversation_id: string;
+  status: string;
+  agent_id: string | null;
+  queued_at: number;
+  closed_at: number | null;
+  data: string;
+}
+
+function toCase(row: CaseRow): CaseRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    status: row.status as CaseRecord['status'],
+    agentId: row.agent_id,
+    queuedAt: new Date(row.queued_at),
+    closedAt: row.closed_at === null ? null : new Date(row.closed_at),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepository {
+  const agentParams = (agent: AgentRecord) => ({
+    id: agent.id,
+    login: agent.login,
+    name: agent.name,
+    role: agent.role,
+    skills: JSON.stringify(agent.skills),
+    languages: JSON.stringify(agent.languages),
+    tier: agent.tier,
+    capacity: agent.capacity,
+    online: agent.online ? 1 : 0,
+    passwordHash: agent.passwordHash,
+    createdAt: agent.createdAt.getTime(),
+  });
+  const insertAgent = db.prepare(
+    `INSERT INTO agents (id, login, name, role, skills, languages, tier, capacity, online, password_hash, created_at)
+     VALUES (@id, @login, @name, @role, @skills, @languages, @tier, @capacity, @online, @passwordHash, @createdAt)`,
+  );
+  const updateAgent = db.prepare(
+    `UPDATE agents SET name = @name, role = @role, skills = @skills, languages = @languages, tier = @tier, capacity = @capacity,
+     online = @online, password_hash = @passwordHash WHERE id = @id`,
+  );
+  const agentById = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
+  const agentByLogin = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE login = ?');
+  const allAgents = db.prepare<[], AgentRow>('SELECT * FROM agents ORDER BY login');
+  const hasLogin = db.prepare<[string], { id: string }>('SELECT id FROM agents WHERE login = ?');
+
+  const insertSession = db.prepare('INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
+  const sessionByHash = db.prepare<[string], { token_hash: string; agent_id: string; created_at: number; expires_at: number }>(
+    'SELECT * FROM agent_sessions WHERE token_hash = ?',
+  );
+  const removeSession = db.prepare('DELETE FROM agent_sessions WHERE token_hash = ?');
+  const removeExpired = db.prepare('DELETE FROM agent_sessions WHERE expires_at <= ?');
+
+  const upsertCase = db.prepare(
+    `INSERT INTO handoff_cases (id, conversation_id, status, agent_id, queued_at, closed_at, data)
+     VALUES (@id, @conversationId, @status, @agentId, @queuedAt, @closedAt, @data)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, agent_id = excluded.agent_id, closed_at = excluded.closed_at, data = excluded.data`,
+  );
+  const caseById = db.prepare<[string], CaseRow>('SELECT * FROM handoff_cases WHERE id = ?');
+
+  const insertNote = db.prepare('INSERT INTO case_notes (id, case_id, agent_id, text, at) VALUES (?, ?, ?, ?, ?)');
+  const notesOf = db.prepare<[string], { id: string; case_id: string; agent_id: string; text: string; at: number }>(
+    'SELECT id, case_id, agent_id, text, at FROM case_notes WHERE case_id = ? ORDER BY position',
+  );
+
+  return {
+    createAgent: write((agent: AgentRecord) => {
+      if (hasLogin.get(agent.login))
+        throw new CroupierError('CROUPIER_INPUT_CONFLICT', `an agent with the login "${agent.login}" exists already`);
+      insertAgent.run(agentParams(agent));
+    }),
+    saveAgent: write((agent: AgentRecord) => {
+      updateAgent.run(agentParams(agent));
+    }),
+    getAgent: read((id: string) => {
+      const row = agentById.get(id);
+      return row ? toAgent(row) : undefined;
+    }),
+    agentByLogin: read((login: string) => {
+      const row = agentByLogin.get(login);
+      return row ? toAgent(row) : undefined;
+    }),
+    listAgents: read(() => allAgents.all().map(toAgent)),
+
+    createSession: write((session: AgentSessionRecord) => {
+      insertSession.run(session.tokenHash, session.agentId, session.createdAt.getTime(), session.expiresAt.getTime());
+    }),
+    getSession: read((hash: string) => {
+      const row = sessionByHash.get(hash);
+      return row
+        ? { tokenHash: row.token_hash, agentId: row.agent_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at) }
+        : undefined;
+    }),
+    deleteSession: write((hash: string) => {
+      removeSession.run(hash);
+    }),
+    deleteExpiredSessions: write((now: Date) => removeExpired.run(now.getTime()).changes),
+
+    saveCase: write((record: CaseRecord) => {
+      upsertCase.run({
+        id: record.id,
+        conversationId: record.conversationId,
+        status: record.status,
+        agentId: record.agentId,
+        queuedAt: record.queuedAt.getTime(),
+        closedAt: record.closedAt?.getTime() ?? null,
+        data: JSON.stringify(record.data),
+      });
+    }),
+    getCase: read((id: string) => {
+      const row = caseById.get(id);
+      return row ? toCase(row) : undefined;
+    }),
+    listCases: read((filter: { status?: CaseRecord['status'][]; agentId?: string; closedSince?: Date; limit?: number } = {}) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.status !== undefined) {
+        if (filter.status.length === 0) return [];
+        where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+        params.push(...filter.status);
+      }
+      if (filter.agentId !== undefined) {
+        where.push('agent_id = ?');
+        params.push(filter.agentId);
+      }
+      if (filter.closedSince !== undefined) {
+        where.push('closed_at >= ?');
+        params.push(filter.closedSince.getTime());
+      }
+      const sql = `SELECT * FROM (SELECT *, rowid AS row_order FROM handoff_cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY queued_at DESC, rowid DESC LIMIT ?) ORDER BY queued_at, row_order`;
+      params.push(filter.limit ?? -1);
+      return db
+        .prepare<unknown[], CaseRow>(sql)
+        .all(...params)
+        .map(toCase);
+    }),
+
+    addNote: write((note: NoteRecord) => {
+      insertNote.run(note.id, note.caseId, note.agentId, note.text, note.at.getTime());
+    }),
+    listNotes: read((caseId: string) =>
+      notesOf.all(caseId).map((row) => ({ id: row.id, caseId: row.case_id, agentId: row.agent_id, text: row.text, at: new Date(row.at) })),
+    ),
   };
 }

@@ -12,6 +12,8 @@ export interface Store {
   readonly transcript: TranscriptRepository;
   readonly players: PlayerRepository;
   readonly events: EventLog;
+  /** Agents, their sessions, hand-off cases and internal notes (src/handoff). */
+  readonly handoff: HandoffRepository;
   /**
    * Resolves once every write made before the call is durable. Writes are visible to this process
    * as soon as their promise resolves, but an implementation may commit them in groups; whoever
@@ -85,6 +87,11 @@ export type EventType =
   | 'flow.started'
   | 'flow.ended'
   | 'handoff.requested'
+  | 'handoff.assigned'
+  | 'handoff.transferred'
+  | 'handoff.closed'
+  | 'sla.breached'
+  | 'csat.rated'
   | 'conversation.resolved'
   | 'turn.failed';
 
@@ -154,4 +161,79 @@ export interface PlayerRepository {
 export interface EventLog {
   append(event: EventInput): Promise<void>;
   list(filter?: { conversationId?: string; type?: EventType; limit?: number }): Promise<StoredEvent[]>;
+}
+
+/** An agent as stored: the profile plus the scrypt hash of the password (never the password). */
+export interface AgentRecord {
+  readonly id: string;
+  readonly login: string;
+  readonly name: string;
+  readonly role: 'agent' | 'supervisor' | 'admin';
+  readonly skills: readonly string[];
+  readonly languages: readonly string[];
+  readonly tier: 1 | 2 | 3;
+  readonly capacity: number;
+  readonly online: boolean;
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+}
+
+/** A console session: the store keeps a hash of the bearer token, never the token. */
+export interface AgentSessionRecord {
+  readonly tokenHash: string;
+  readonly agentId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/**
+ * A hand-off case as stored: the columns the store queries by, plus the whole case as JSON
+ * (`data`, owned by src/handoff), so the case model can grow without a migration.
+ */
+export interface CaseRecord {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly status: 'queued' | 'assigned' | 'closed';
+  readonly agentId: string | null;
+  readonly queuedAt: Date;
+  readonly closedAt: Date | null;
+  readonly data: Record<string, unknown>;
+}
+
+export interface NoteRecord {
+  readonly id: string;
+  readonly caseId: string;
+  readonly agentId: string;
+  readonly text: string;
+  readonly at: Date;
+}
+
+export interface HandoffRepository {
+  /** Adds an agent; a login that exists already fails with `CROUPIER_INPUT_CONFLICT`. */
+  createAgent(agent: AgentRecord): Promise<void>;
+  /** Replaces an agent's profile, online flag and password hash (login and id never change). */
+  saveAgent(agent: AgentRecord): Promise<void>;
+  getAgent(id: string): Promise<AgentRecord | undefined>;
+  agentByLogin(login: string): Promise<AgentRecord | undefined>;
+  /** Every agent, by login. */
+  listAgents(): Promise<AgentRecord[]>;
+
+  createSession(session: AgentSessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<AgentSessionRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Removes sessions expired at `now`; resolves with how many. */
+  deleteExpiredSessions(now: Date): Promise<number>;
+
+  /** Inserts or replaces a case. */
+  saveCase(record: CaseRecord): Promise<void>;
+  getCase(id: string): Promise<CaseRecord | undefined>;
+  /**
+   * Cases oldest first (by queue time). `status` filters, `agentId` keeps one agent's, `closedSince`
+   * keeps cases closed at or after that time, `limit` keeps the newest `limit`.
+   */
+  listCases(filter?: { status?: CaseRecord['status'][]; agentId?: string; closedSince?: Date; limit?: number }): Promise<CaseRecord[]>;
+
+  addNote(note: NoteRecord): Promise<void>;
+  /** A case's notes, oldest first. */
+  listNotes(caseId: string): Promise<NoteRecord[]>;
 }
