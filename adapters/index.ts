@@ -1,5 +1,6 @@
 import type { ChannelFactory } from '../src/server/channel.js';
 import { createWebChannel } from './web/index.js';
+import { createWhatsAppCloudChannel } from './whatsapp-cloud/index.js';
 import { createWhatsappWebChannel } from './whatsapp-web/index.js';
 
 /**
@@ -8,5 +9,6 @@ import { createWhatsappWebChannel } from './whatsapp-web/index.js';
  */
 export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
   web: createWebChannel,
+  'whatsapp-cloud': createWhatsAppCloudChannel,
   'whatsapp-web': createWhatsappWebChannel,
 };
