@@ -1,4 +1,5 @@
 import type { ChannelFactory } from '../src/server/channel.js';
+import { createTelegramChannel } from './telegram/index.js';
 import { createWebChannel } from './web/index.js';
 import { createWhatsAppCloudChannel } from './whatsapp-cloud/index.js';
 import { createWhatsappWebChannel } from './whatsapp-web/index.js';
@@ -9,6 +10,7 @@ import { createWhatsappWebChannel } from './whatsapp-web/index.js';
  */
 export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
   web: createWebChannel,
+  telegram: createTelegramChannel,
   'whatsapp-cloud': createWhatsAppCloudChannel,
   'whatsapp-web': createWhatsappWebChannel,
 };
