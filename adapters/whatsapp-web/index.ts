@@ -87,7 +87,7 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
   const createClient = options.createClient ?? libraryClient;
   const sleep = options.sleep ?? unrefSleep;
   const printQr = options.printQr ?? printQrToTerminal;
-  const loadMedia = options.loadMedia ?? mediaLoader({ baseUrl: context.publicUrl() });
+  const loadMedia = options.loadMedia ?? mediaLoader({ baseUrl: () => context.publicUrl() });
   const baseDelayMs = options.reconnect?.baseDelayMs ?? 2_000;
   const maxDelayMs = options.reconnect?.maxDelayMs ?? 300_000;
 
@@ -97,6 +97,7 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
   let failures = 0;
   let qrCount = 0;
   let connecting: Promise<void> | undefined;
+  let again = false;
   const queue = new KeyedQueue();
   const inFlight = new Set<Promise<unknown>>();
   /** Pieces of a split text already sent, so a retried send does not repeat them. */
@@ -120,7 +121,12 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
    * and waits before the first try.
    */
   const connect = (afterFailure: boolean) => {
-    if (connecting || closed()) return;
+    if (closed()) return;
+    if (connecting) {
+      // A disconnect while the loop is starting the client: go round once more when this start ends.
+      again = true;
+      return;
+    }
     connecting = (async () => {
       let wait = afterFailure;
       for (;;) {
@@ -136,12 +142,14 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
           if (closed() || client !== current) return;
         }
         wait = true;
+        again = false;
         state = 'starting';
         try {
           await current.initialize();
-          return;
+          if (!again) return;
         } catch (error) {
           if (closed()) return;
+          again = false;
           log.warn({ err: error, code: 'CROUPIER_PLATFORM_API' }, 'WhatsApp Web did not start');
         }
       }

@@ -5,8 +5,8 @@ import type { Media } from '../../src/core/message.js';
 import { CHANNEL } from './inbound.js';
 
 export interface MediaLoaderOptions {
-  /** Base for relative media URLs (the server's public URL). */
-  readonly baseUrl?: string;
+  /** Base for relative media URLs (the server's public URL, known only once it listens). */
+  readonly baseUrl?: () => string | undefined;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
   /** WhatsApp's limits: 16 MB for photos, audio and video, 100 MB for documents. */
@@ -30,7 +30,8 @@ export function mediaLoader(options: MediaLoaderOptions = {}): MediaLoader {
   return async (media) => {
     let url: URL;
     try {
-      url = new URL(media.url, options.baseUrl);
+      const base = options.baseUrl?.();
+      url = base ? new URL(media.url, base) : new URL(media.url);
     } catch {
       throw platformError(CHANNEL, 400, 'the media URL is not a valid URL');
     }
