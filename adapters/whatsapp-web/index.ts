@@ -288,6 +288,9 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
     async send(target, outbound) {
       if (outbound.kind === 'typing') return;
       const current = client;
+      // Shutting down: retrying cannot help, so fail at once (the reply stays in the transcript).
+      if (closed())
+        throw new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } });
       if (!current || state !== 'ready')
         throw platformError(CHANNEL, 503, `not connected to WhatsApp (${state}); waiting for the QR login or a reconnection`);
       const chatId = target.conversationKey;

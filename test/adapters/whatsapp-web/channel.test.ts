@@ -412,5 +412,12 @@ describe('WhatsApp Web connection', () => {
     expect(fake.initializeCalls).toBe(1);
     expect(fake.destroyCalls).toBe(2);
     expect(fake.listenerCount('message')).toBe(0);
+    // Nothing to retry for once closed: a late reply fails at once instead of waiting out the back-off.
+    await expect(
+      channel.send(
+        { channel: 'whatsapp-web', conversationKey: PLAYER, conversationId: 'c-1' },
+        { kind: 'text', text: 'late', author: 'agent' },
+      ),
+    ).rejects.toMatchObject({ code: 'CROUPIER_PIPELINE_CLOSED' });
   });
 });
