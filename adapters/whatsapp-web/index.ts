@@ -188,7 +188,11 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
     current.on('qr', (qr: string) => {
       state = 'qr';
       qrCount += 1;
-      printQr(qr);
+      try {
+        printQr(qr);
+      } catch (error) {
+        log.warn({ err: error }, 'the WhatsApp Web QR code could not be printed');
+      }
       // The QR code itself is a login credential for a minute: it is printed, never logged.
       if (qrCount === 1)
         log.info(
