@@ -111,9 +111,7 @@ function readCallbackQuery(update: TelegramUpdate, receivedAt: Date): ReadUpdate
   if (query.message && query.message.chat.type !== 'private') return { ...answer, ignored: 'a button in a non-private chat' };
   if (query.from.is_bot === true) return { ...answer, ignored: 'a callback query from a bot' };
   if (query.data === undefined || query.data === '') return { ...answer, ignored: 'a callback query without data (game)' };
-  const label = query.message?.reply_markup?.inline_keyboard
-    ?.flat()
-    .find((button) => button.callback_data === query.data)?.text;
+  const label = query.message?.reply_markup?.inline_keyboard?.flat().find((button) => button.callback_data === query.data)?.text;
   const inbound: Inbound = {
     platformMessageId: `callback:${query.id}`,
     channel: CHANNEL,
@@ -150,7 +148,9 @@ function attachmentsOf(msg: z.infer<typeof message>): Attachment[] {
   const out: Attachment[] = [];
   if (msg.photo && msg.photo.length > 0) {
     // Telegram sends every size it made; the largest is the original.
-    const largest = msg.photo.reduce((best, size) => ((size.width ?? 0) * (size.height ?? 0) >= (best.width ?? 0) * (best.height ?? 0) ? size : best));
+    const largest = msg.photo.reduce((best, size) =>
+      (size.width ?? 0) * (size.height ?? 0) >= (best.width ?? 0) * (best.height ?? 0) ? size : best,
+    );
     out.push({ kind: 'image', platformFileId: largest.file_id, ...caption });
   }
   // An animation (GIF) also carries a `document` copy of itself; report it once, as video.
@@ -160,7 +160,8 @@ function attachmentsOf(msg: z.infer<typeof message>): Attachment[] {
   if (msg.audio) out.push(fromFile('audio', msg.audio));
   if (msg.video) out.push(fromFile('video', msg.video));
   if (msg.video_note) out.push(fromFile('video', msg.video_note));
-  if (msg.sticker) out.push({ kind: 'sticker', platformFileId: msg.sticker.file_id, ...(msg.sticker.emoji ? { caption: msg.sticker.emoji } : {}) });
+  if (msg.sticker)
+    out.push({ kind: 'sticker', platformFileId: msg.sticker.file_id, ...(msg.sticker.emoji ? { caption: msg.sticker.emoji } : {}) });
   if (msg.location) out.push({ kind: 'location', url: `geo:${msg.location.latitude},${msg.location.longitude}` });
   if (msg.contact) out.push({ kind: 'other', mimeType: 'text/vcard' });
   return out;

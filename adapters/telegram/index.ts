@@ -45,18 +45,24 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     );
   }
   if (!TOKEN_SHAPE.test(token)) {
-    throw new CroupierError('CROUPIER_CONFIG_INVALID', 'TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>, from BotFather)');
+    throw new CroupierError(
+      'CROUPIER_CONFIG_INVALID',
+      'TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>, from BotFather)',
+    );
   }
   const secret = context.env['TELEGRAM_WEBHOOK_SECRET']?.trim() ?? '';
   if (settings.mode === 'webhook') {
     if (secret === '') {
       throw new CroupierError(
         'CROUPIER_CONFIG_INVALID',
-        'channels.telegram.mode is webhook but TELEGRAM_WEBHOOK_SECRET is not set: without it anyone could post updates in a player\'s name (use mode: polling for local development)',
+        "channels.telegram.mode is webhook but TELEGRAM_WEBHOOK_SECRET is not set: without it anyone could post updates in a player's name (use mode: polling for local development)",
       );
     }
     if (!SECRET_SHAPE.test(secret)) {
-      throw new CroupierError('CROUPIER_CONFIG_INVALID', 'TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (a Telegram rule)');
+      throw new CroupierError(
+        'CROUPIER_CONFIG_INVALID',
+        'TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (a Telegram rule)',
+      );
     }
   }
 
@@ -218,7 +224,8 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
           // Before the body is read: a wrong secret is a 401 whatever the body.
           onRequest: async (request) => {
             const given = request.headers[SECRET_HEADER];
-            if (typeof given !== 'string' || !safeEqual(given, secret)) throw unauthorized('missing or wrong X-Telegram-Bot-Api-Secret-Token');
+            if (typeof given !== 'string' || !safeEqual(given, secret))
+              throw unauthorized('missing or wrong X-Telegram-Bot-Api-Secret-Token');
           },
         },
         async (request, reply) => {
@@ -263,18 +270,25 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
         })
         .catch((error: unknown) => {
           const failure = safe(error, 'getUpdates');
-          log.error({ code: failure.code, reason: failure.message }, 'telegram: long polling stopped (check TELEGRAM_BOT_TOKEN and that no webhook or other instance uses this bot)');
+          log.error(
+            { code: failure.code, reason: failure.message },
+            'telegram: long polling stopped (check TELEGRAM_BOT_TOKEN and that no webhook or other instance uses this bot)',
+          );
         });
     },
 
     describe() {
       if (settings.mode === 'polling') {
-        return [`telegram: live, long polling ${apiRoot} (local development: no public URL needed; a webhook set for this bot is removed on start)`];
+        return [
+          `telegram: live, long polling ${apiRoot} (local development: no public URL needed; a webhook set for this bot is removed on start)`,
+        ];
       }
       const url = `${context.publicUrl()}${WEBHOOK_PATH}`;
       return [
         `telegram: live, webhook ${url}`,
-        ...(url.startsWith('https://') ? [] : ['telegram: Telegram only calls HTTPS webhooks (ports 443, 80, 88, 8443): set server.publicUrl']),
+        ...(url.startsWith('https://')
+          ? []
+          : ['telegram: Telegram only calls HTTPS webhooks (ports 443, 80, 88, 8443): set server.publicUrl']),
         `telegram: register it once: curl -sS "${apiRoot}/bot$TELEGRAM_BOT_TOKEN/setWebhook" -d url=${url} -d secret_token=$TELEGRAM_WEBHOOK_SECRET -d 'allowed_updates=${JSON.stringify(ALLOWED_UPDATES)}'`,
       ];
     },

@@ -27,7 +27,8 @@ const START_PARAMETER = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function signStartToken(claims: Pick<PlayerTokenClaims, 'sub' | 'exp'>, secret: string): string {
   const sub = Buffer.from(claims.sub, 'utf8');
-  if (sub.length === 0 || sub.length > SUB_MAX_BYTES) throw new RangeError(`sub must be 1-${SUB_MAX_BYTES} bytes of UTF-8 to fit a deep link`);
+  if (sub.length === 0 || sub.length > SUB_MAX_BYTES)
+    throw new RangeError(`sub must be 1-${SUB_MAX_BYTES} bytes of UTF-8 to fit a deep link`);
   if (!Number.isInteger(claims.exp) || claims.exp < 0 || claims.exp > 0xffffffff) throw new RangeError('exp must be whole seconds');
   const exp = Buffer.alloc(4);
   exp.writeUInt32BE(claims.exp);
@@ -76,5 +77,8 @@ function mac(exp: Buffer, sub: Buffer, secret: string): Buffer {
 }
 
 function tokensDisabled(): CroupierError {
-  return new CroupierError('CROUPIER_TOKEN_INVALID', 'player tokens are not enabled on this server (CROUPIER_PLAYER_TOKEN_SECRET is unset)');
+  return new CroupierError(
+    'CROUPIER_TOKEN_INVALID',
+    'player tokens are not enabled on this server (CROUPIER_PLAYER_TOKEN_SECRET is unset)',
+  );
 }

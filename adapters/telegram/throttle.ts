@@ -81,4 +81,3 @@ function take(cell: Cell, rate: RateOptions, now: number): number {
 function interval(rate: RateOptions): number {
   return 1000 / rate.perSecond;
 }
-

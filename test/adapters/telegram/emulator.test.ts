@@ -37,7 +37,10 @@ describe('telegram through the telegram-test-api emulator (long polling)', () =>
 
     await client.sendMessage(client.makeMessage('hello'));
     const greeting = await client.getUpdates();
-    const reply = greeting.result[0]?.message as { text?: string; reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] } };
+    const reply = greeting.result[0]?.message as {
+      text?: string;
+      reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
+    };
     expect(reply.text).toMatch(/Royal Ace support assistant/);
     const button = reply.reply_markup?.inline_keyboard.flat().find((b) => b.callback_data === 'flow:withdrawal_status');
     expect(button?.text).toBe('Withdrawal status');

@@ -38,7 +38,10 @@ export class FakeBotApi {
     const api = new FakeBotApi(server);
     server.all('/bot:token/:method', async (request, reply) => {
       const { token, method } = request.params as { token: string; method: string };
-      const body = { ...((request.query as Record<string, unknown> | undefined) ?? {}), ...((request.body as Record<string, unknown> | null) ?? {}) };
+      const body = {
+        ...((request.query as Record<string, unknown> | undefined) ?? {}),
+        ...((request.body as Record<string, unknown> | null) ?? {}),
+      };
       const answer = api.record({ token, method, body });
       // Long polling: nothing new. A real server holds the request for `timeout` seconds; a short
       // pause keeps a polling bot from spinning against this fake.

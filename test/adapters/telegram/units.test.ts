@@ -55,13 +55,17 @@ describe('telegram updates → Inbound', () => {
   it('reads photos (largest size, caption as text) and documents as attachments', () => {
     const photo = read('photo').inbound;
     expect(photo?.text).toBe('screenshot of my deposit');
-    expect(photo?.attachments).toEqual([{ kind: 'image', platformFileId: 'AgACAgQAAxkBAAIBY2Wlarge', caption: 'screenshot of my deposit' }]);
+    expect(photo?.attachments).toEqual([
+      { kind: 'image', platformFileId: 'AgACAgQAAxkBAAIBY2Wlarge', caption: 'screenshot of my deposit' },
+    ]);
     const document = read('document').inbound;
     expect(document?.text).toBeUndefined();
     expect(document?.attachments).toEqual([
       { kind: 'document', platformFileId: 'BQACAgQAAxkBAAIBZGWdoc', mimeType: 'application/pdf', fileName: 'bank-statement.pdf' },
     ]);
-    expect(read('sticker').inbound?.attachments).toEqual([{ kind: 'sticker', platformFileId: 'CAACAgIAAxkBAAIBZWWsticker', caption: '👍' }]);
+    expect(read('sticker').inbound?.attachments).toEqual([
+      { kind: 'sticker', platformFileId: 'CAACAgIAAxkBAAIBZWWsticker', caption: '👍' },
+    ]);
   });
 
   it('ignores edited messages, other update kinds, groups, bots and service messages', () => {
@@ -100,7 +104,10 @@ describe('telegram rendering', () => {
     const [piece] = render(text('Pick one', buttons) as Extract<ReturnType<typeof text>, { kind: 'text' }>, telegramCapabilities);
     expect(piece?.options?.style).toBe('buttons');
     expect(inlineKeyboard(buttons)).toEqual({
-      inline_keyboard: [[{ text: 'Deposits', callback_data: 'flow:deposit_issue' }], [{ text: 'Withdrawals', callback_data: 'flow:withdrawal_status' }]],
+      inline_keyboard: [
+        [{ text: 'Deposits', callback_data: 'flow:deposit_issue' }],
+        [{ text: 'Withdrawals', callback_data: 'flow:withdrawal_status' }],
+      ],
     });
   });
 
@@ -119,14 +126,24 @@ describe('telegram rendering', () => {
 describe('telegram errors', () => {
   it('turns 429 into a retryable platform error with retryAfterMs, 403 into a permanent one', () => {
     const limited = toPlatformError(
-      new GrammyError("Call to 'sendMessage' failed!", { ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } }, 'sendMessage', {}),
+      new GrammyError(
+        "Call to 'sendMessage' failed!",
+        { ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } },
+        'sendMessage',
+        {},
+      ),
       'sendMessage',
       BOT_TOKEN,
     );
     expect(limited.code).toBe('CROUPIER_PLATFORM_API');
     expect(limited.details).toMatchObject({ channel: 'telegram', status: 429, retryable: true, retryAfterMs: 7000 });
     const blocked = toPlatformError(
-      new GrammyError("Call to 'sendMessage' failed!", { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user', parameters: {} }, 'sendMessage', {}),
+      new GrammyError(
+        "Call to 'sendMessage' failed!",
+        { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user', parameters: {} },
+        'sendMessage',
+        {},
+      ),
       'sendMessage',
       BOT_TOKEN,
     );

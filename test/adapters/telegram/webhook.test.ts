@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { callbackData } from '../../../adapters/telegram/outbound.js';
 import { signStartToken } from '../../../adapters/telegram/start-token.js';
+import { withRetries } from '../../../src/core/delivery.js';
+import { CroupierError, isCroupierError } from '../../../src/core/errors.js';
+import { textMessage } from '../../../src/core/message.js';
 import { signPlayerToken } from '../../../src/core/player-token.js';
-import { isCroupierError } from '../../../src/core/errors.js';
 import type { CroupierHandle } from '../../../src/server/runtime.js';
 import { startTestServer } from '../../support/server.js';
 import { FakeBotApi, blocked, serverError, tooManyRequests, type BotApiCall } from './fake-bot-api.js';
@@ -255,6 +258,99 @@ describe('telegram webhook', () => {
     expect(entries.at(-1)).toMatchObject({ direction: 'out', delivery: 'failed' });
   });
 
+  it('acknowledges only once the update is stored: a store failure is a 5xx, and the redelivery is answered', async () => {
+    await start();
+    const claim = vi
+      .spyOn(app!.store.receipts, 'claim')
+      .mockRejectedValueOnce(new CroupierError('CROUPIER_STORE_UNAVAILABLE', 'database is locked'));
+    const failed = await post(recorded('text'));
+    expect(failed.status).toBe(503);
+    expect(failed.json).toMatchObject({ error: { code: 'CROUPIER_STORE_UNAVAILABLE' } });
+    expect(api.callsOf('sendMessage')).toEqual([]);
+    claim.mockRestore();
+    expect((await post(recorded('text'))).status).toBe(200);
+    await settled();
+    expect(api.callsOf('sendMessage')).toHaveLength(1);
+  });
+
+  it('resumes a long reply where it failed instead of repeating the parts already sent', async () => {
+    await start();
+    const telegram = app!.channels.find((channel) => channel.id === 'telegram')!;
+    const deliver = withRetries((target, outbound, entry) => telegram.send(target, outbound, entry), { sleep: async () => {} });
+    const paragraph = (n: number) => `${String(n).repeat(3000)}`;
+    // Two pieces and one retry: three calls, within the chat's burst (so the throttle never waits here).
+    const long = textMessage(`${paragraph(1)}\n\n${paragraph(2)}`, [{ label: 'OK', payload: 'ok' }]);
+    const entry = { id: 'e1', seq: 7, conversationId: 'c1', direction: 'out', author: 'bot', at: new Date() } as const;
+    api.failNext(
+      'sendMessage',
+      { status: 200, body: { ok: true, result: { message_id: 1, date: 1, chat: { id: CHAT_ID, type: 'private' } } } },
+      tooManyRequests(1),
+    );
+    const receipt = await deliver({ channel: 'telegram', conversationKey: String(CHAT_ID), conversationId: 'c1' }, long, entry);
+    const texts = api.callsOf('sendMessage').map((call) => String(call.body['text']).slice(0, 1));
+    expect(texts).toEqual(['1', '2', '2']);
+    expect(api.callsOf('sendMessage').every((call) => String(call.body['text']).length <= 4096)).toBe(true);
+    // The buttons come with the last piece only.
+    expect(api.callsOf('sendMessage').map((call) => keyboard(call) !== undefined)).toEqual([false, true, true]);
+    expect(receipt).toMatchObject({ platformMessageId: expect.stringMatching(new RegExp(`^${CHAT_ID}:`)) as unknown });
+  });
+
+  it('sends media with captions, and a caption too long for Telegram after it', async () => {
+    await start();
+    const telegram = app!.channels.find((channel) => channel.id === 'telegram')!;
+    const target = { channel: 'telegram', conversationKey: String(CHAT_ID), conversationId: 'c1' };
+    await telegram.send(target, {
+      kind: 'media',
+      media: { kind: 'image', url: 'https://cdn.example/limits.png', caption: 'Limits' },
+      author: 'agent',
+    });
+    expect(api.callsOf('sendPhoto')[0]?.body).toMatchObject({
+      chat_id: String(CHAT_ID),
+      photo: 'https://cdn.example/limits.png',
+      caption: 'Limits',
+    });
+    await telegram.send(target, {
+      kind: 'media',
+      media: { kind: 'document', url: 'https://cdn.example/terms.pdf', caption: 'x'.repeat(1500) },
+      author: 'agent',
+    });
+    expect(api.callsOf('sendDocument')[0]?.body['caption']).toBeUndefined();
+    expect(api.callsOf('sendMessage').at(-1)?.body['text']).toBe('x'.repeat(1500));
+    // The typing indicator is best effort: a failure does not throw.
+    api.failNext('sendChatAction', serverError());
+    await telegram.send(target, { kind: 'typing', on: true });
+    expect(api.callsOf('sendChatAction')).toHaveLength(1);
+  });
+
+  it('maps a button whose payload was too long for callback_data back to the payload', async () => {
+    await start();
+    const longPayload = `goto:${'confirm_withdrawal_cancellation_'.repeat(3)}`;
+    const player = await app!.store.players.findOrCreateByAccount({ channel: 'telegram', userId: String(CHAT_ID) }, { at: new Date() });
+    const conversation = await app!.store.conversations.findOrCreate(
+      { channel: 'telegram', conversationKey: String(CHAT_ID) },
+      { playerId: player.id, language: 'en', at: new Date() },
+    );
+    await app!.store.transcript.append({
+      conversationId: conversation.id,
+      direction: 'out',
+      author: 'bot',
+      text: 'Sure?',
+      buttons: [{ label: 'Yes, cancel it', payload: longPayload }],
+      at: new Date(),
+    });
+    const data = callbackData(longPayload);
+    expect(data.length).toBeLessThanOrEqual(64);
+    await post(
+      recorded('callback-query', (u) => {
+        u.callback_query.data = data;
+        u.callback_query.message.reply_markup.inline_keyboard = [[{ text: 'Yes, cancel it', callback_data: data }]];
+      }),
+    );
+    await api.waitFor('answerCallbackQuery');
+    await vi.waitFor(async () => expect((await transcript()).filter((entry) => entry.direction === 'in')).toHaveLength(1));
+    expect((await transcript()).find((entry) => entry.direction === 'in')).toMatchObject({ payload: longPayload, text: 'Yes, cancel it' });
+  });
+
   it('describes the webhook to register, with a setWebhook hint and no secrets', async () => {
     await start();
     const telegram = app?.channels.find((channel) => channel.id === 'telegram');
@@ -288,9 +384,18 @@ describe('telegram configuration', () => {
 
   it('needs no webhook secret in polling mode, and registers no webhook route', async () => {
     app = await startTestServer({ yaml: yaml('polling'), env: { TELEGRAM_BOT_TOKEN: BOT_TOKEN }, watchContent: false });
-    const response = await fetch(`${app.url}/webhooks/telegram`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`${app.url}/webhooks/telegram`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(404);
-    expect(app.channels.find((channel) => channel.id === 'telegram')?.describe().join('\n')).toMatch(/long polling/);
+    expect(
+      app.channels
+        .find((channel) => channel.id === 'telegram')
+        ?.describe()
+        .join('\n'),
+    ).toMatch(/long polling/);
   });
 });
 
