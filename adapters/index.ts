@@ -1,5 +1,6 @@
 import type { ChannelFactory } from '../src/server/channel.js';
 import { createTelegramChannel } from './telegram/index.js';
+import { createViberChannel } from './viber/index.js';
 import { createWebChannel } from './web/index.js';
 import { createWhatsAppCloudChannel } from './whatsapp-cloud/index.js';
 import { createWhatsappWebChannel } from './whatsapp-web/index.js';
@@ -11,6 +12,7 @@ import { createWhatsappWebChannel } from './whatsapp-web/index.js';
 export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
   web: createWebChannel,
   telegram: createTelegramChannel,
+  viber: createViberChannel,
   'whatsapp-cloud': createWhatsAppCloudChannel,
   'whatsapp-web': createWhatsappWebChannel,
 };

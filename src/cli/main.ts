@@ -6,6 +6,7 @@ import { registerNluCommands } from './commands/nlu.js';
 import { runSchemas } from './commands/schemas.js';
 import { runContentTests } from './commands/test.js';
 import { runValidate } from './commands/validate.js';
+import { registerViberCommands } from './commands/viber.js';
 
 /**
  * The `croupier` command line. Each command lives in its own module under commands/; this file
@@ -31,6 +32,7 @@ Examples:
   $ croupier nlu parse "donde esta mi retiro"
   $ croupier nlu eval                    cross-validated accuracy of the shipped intents
   $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
+  $ croupier viber set-webhook https://support.example.com/webhooks/viber
 
 Environment:
   CROUPIER_CONFIG, CROUPIER_PORT, CROUPIER_HOST, CROUPIER_DATA_DIR, CROUPIER_LOG_LEVEL,
@@ -88,6 +90,7 @@ Environment:
     });
 
   registerNluCommands(program, { rootDir: () => process.cwd() });
+  registerViberCommands(program);
 
   program
     .command('schemas')
