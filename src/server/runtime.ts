@@ -204,9 +204,11 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
       );
       try {
         content.close();
-        for (const channel of channels) await channel.close?.();
+        // Stop taking requests, let accepted turns finish (their replies still go out through the
+        // channels), then close the channels.
         await server.close();
         await pipeline.drain();
+        for (const channel of channels) await channel.close?.();
       } finally {
         clearTimeout(timeout);
         await store.close();
