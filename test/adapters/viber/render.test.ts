@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { messageCallback, messageToInbound, rawOf, validate } from '../../../adapters/viber/callbacks.js';
 import { parseViberJson } from '../../../adapters/viber/api.js';
 import { keyboardFor, labelFrom, payloadFrom, toViberMessages, trackingFor } from '../../../adapters/viber/render.js';
-import { textMessage, type Button } from '../../../src/core/message.js';
+import { textMessage as anyMessage, type Button, type Outbound } from '../../../src/core/message.js';
 import { numberedMenu } from '../../../src/core/render.js';
 
+const textMessage = (text: string, options?: readonly Button[]) => anyMessage(text, options) as Extract<Outbound, { kind: 'text' }>;
 const buttons = (count: number, label = (i: number) => `Option ${i}`): Button[] =>
   Array.from({ length: count }, (_, i) => ({ label: label(i + 1), payload: `choice:${i + 1}` }));
 
