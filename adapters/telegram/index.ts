@@ -75,16 +75,36 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
   /** Callback-query answers in flight (awaited on close). */
   const answering = new Set<Promise<void>>();
   let polling: Promise<void> | undefined;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  /** A wait that close() cuts short. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const safe = (error: unknown, method: string) => toPlatformError(error, method, token);
 
   let initialising: Promise<void> | undefined;
-  /** getMe, once (grammy needs the bot's own user before it handles an update). */
+  /**
+   * getMe, once, before the first update (grammy needs the bot's own user). Not `bot.init()`: it
+   * retries network errors for up to 20 minutes, which would hold a webhook request open that long;
+   * here a failure is a 502 at once and Telegram redelivers the update later.
+   */
   const ensureInit = (): Promise<void> => {
-    initialising ??= bot.init().catch((error: unknown) => {
-      initialising = undefined;
-      throw safe(error, 'getMe');
-    });
+    initialising ??= bot.api.getMe().then(
+      (me) => {
+        bot.botInfo = me;
+      },
+      (error: unknown) => {
+        initialising = undefined;
+        throw safe(error, 'getMe');
+      },
+    );
     return initialising;
   };
 
@@ -263,18 +283,33 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
 
     async start() {
       if (settings.mode !== 'polling') return;
-      polling = bot
-        .start({
+      // In the background: start() must not block the server, and the Bot API may be unreachable.
+      polling = (async () => {
+        for (let attempt = 0; !closed; attempt++) {
+          try {
+            await ensureInit();
+            break;
+          } catch (error) {
+            const failure = error as CroupierError;
+            // A wrong token will not get better.
+            if (failure.details['status'] === 401) throw failure;
+            const delayMs = Math.min(60_000, 1000 * 2 ** attempt);
+            log.warn({ code: failure.code, reason: failure.message, delayMs }, 'telegram: cannot reach the Bot API; retrying');
+            await pause(delayMs);
+          }
+        }
+        if (closed) return;
+        await bot.start({
           allowed_updates: [...ALLOWED_UPDATES],
           onStart: () => log.info('telegram: long polling started'),
-        })
-        .catch((error: unknown) => {
-          const failure = safe(error, 'getUpdates');
-          log.error(
-            { code: failure.code, reason: failure.message },
-            'telegram: long polling stopped (check TELEGRAM_BOT_TOKEN and that no webhook or other instance uses this bot)',
-          );
         });
+      })().catch((error: unknown) => {
+        const failure = isCroupierError(error) ? error : safe(error, 'getUpdates');
+        log.error(
+          { code: failure.code, reason: failure.message },
+          'telegram: long polling stopped (check TELEGRAM_BOT_TOKEN and that no webhook or other instance uses this bot)',
+        );
+      });
     },
 
     describe() {
@@ -294,13 +329,14 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     },
 
     async close() {
-      if (bot.isRunning()) {
+      closed = true;
+      wake?.();
+      if (bot.isRunning())
         await withDeadline(
           bot.stop().catch(() => undefined),
           5_000,
         );
-        await withDeadline(polling ?? Promise.resolve(), 5_000);
-      }
+      await withDeadline(polling ?? Promise.resolve(), 5_000);
       await Promise.allSettled([...answering]);
     },
   };

@@ -273,6 +273,19 @@ describe('telegram webhook', () => {
     expect(api.callsOf('sendMessage')).toHaveLength(1);
   });
 
+  it('answers 502 at once when getMe fails before the first update, and works on the redelivery', async () => {
+    await start();
+    api.failNext('getMe', serverError());
+    const failed = await post(recorded('text'));
+    expect(failed.status).toBe(502);
+    expect(failed.json).toMatchObject({ error: { code: 'CROUPIER_PLATFORM_API' } });
+    expect(await transcript()).toEqual([]);
+    expect((await post(recorded('text'))).status).toBe(200);
+    await settled();
+    expect(api.callsOf('getMe')).toHaveLength(2);
+    expect(api.callsOf('sendMessage')).toHaveLength(1);
+  });
+
   it('resumes a long reply where it failed instead of repeating the parts already sent', async () => {
     await start();
     const telegram = app!.channels.find((channel) => channel.id === 'telegram')!;
