@@ -1,4 +1,5 @@
 import type { ChannelFactory } from '../src/server/channel.js';
+import { createBotframeworkChannel } from './botframework/index.js';
 import { createTelegramChannel } from './telegram/index.js';
 import { createViberChannel } from './viber/index.js';
 import { createWebChannel } from './web/index.js';
@@ -11,6 +12,7 @@ import { createWhatsappWebChannel } from './whatsapp-web/index.js';
  */
 export const channelFactories: Readonly<Record<string, ChannelFactory>> = {
   web: createWebChannel,
+  botframework: createBotframeworkChannel,
   telegram: createTelegramChannel,
   viber: createViberChannel,
   'whatsapp-cloud': createWhatsAppCloudChannel,

@@ -66,6 +66,12 @@ const viberChannel = z
 const botframeworkChannel = z
   .object({
     enabled: z.boolean().default(false),
+    welcomePayload: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('flow:greeting')
+      .describe('Button payload a newly added member is greeted with (conversationUpdate); null for no welcome.'),
   })
   .strict()
   .prefault({});
