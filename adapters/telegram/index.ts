@@ -76,6 +76,8 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
   const answering = new Set<Promise<void>>();
   let polling: Promise<void> | undefined;
   let closed = false;
+  /** Polling ended without confirming the last update (see bot.catch): stop() must not confirm it either. */
+  let unconfirmed = false;
   let wake: (() => void) | undefined;
   /** A wait that close() cuts short. */
   const pause = (ms: number) =>
@@ -178,6 +180,13 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
   bot.catch((error) => {
     // Polling only (webhook errors go to the HTTP response). Never log the update: it is personal data.
     const cause = error instanceof BotError ? error.error : error;
+    if (isCroupierError(cause, 'CROUPIER_PIPELINE_CLOSED')) {
+      // Shutting down: end the polling loop here, without confirming this update to Telegram
+      // (grammy confirms an offset on its next getUpdates, or in stop()), so the next start gets it.
+      unconfirmed = true;
+      log.info({ update: error.ctx.update.update_id }, 'telegram: shutting down; updates not taken yet come again on the next start');
+      throw error;
+    }
     const failure = isCroupierError(cause) ? cause : toCroupierError(cause, 'CROUPIER_PIPELINE_STAGE_FAILED');
     log.error({ code: failure.code, reason: redact(failure.message, token), update: error.ctx.update.update_id }, 'telegram update failed');
   });
@@ -304,6 +313,7 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
           onStart: () => log.info('telegram: long polling started'),
         });
       })().catch((error: unknown) => {
+        if (unconfirmed) return;
         const failure = isCroupierError(error) ? error : safe(error, 'getUpdates');
         log.error(
           { code: failure.code, reason: failure.message },
@@ -331,7 +341,7 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     async close() {
       closed = true;
       wake?.();
-      if (bot.isRunning())
+      if (bot.isRunning() && !unconfirmed)
         await withDeadline(
           bot.stop().catch(() => undefined),
           5_000,
