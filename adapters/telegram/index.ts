@@ -18,8 +18,6 @@ export { telegramCapabilities } from './outbound.js';
 
 export const WEBHOOK_PATH = '/webhooks/telegram';
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
-/** Updates are small (a 4096-character text with entities is tens of KB). */
-const WEBHOOK_BODY_LIMIT = 1_048_576;
 /** What the bot asks Telegram for (setWebhook / getUpdates); everything else is not sent at all. */
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const TOKEN_SHAPE = /^\d+:[A-Za-z0-9_-]+$/;
@@ -249,7 +247,6 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
       server.post(
         WEBHOOK_PATH,
         {
-          bodyLimit: WEBHOOK_BODY_LIMIT,
           // Before the body is read: a wrong secret is a 401 whatever the body.
           onRequest: async (request) => {
             const given = request.headers[SECRET_HEADER];
