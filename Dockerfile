@@ -6,7 +6,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 ENV PUPPETEER_SKIP_DOWNLOAD=1
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .puppeteerrc.cjs ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -16,6 +16,12 @@ RUN npm run build && npm prune --omit=dev
 # Runtime stage: only what runs, as the unprivileged `node` user.
 FROM node:20-bookworm-slim
 WORKDIR /app
+# WhatsApp Web (channels.whatsapp-web) drives Debian's Chromium; build with
+# --build-arg WITH_CHROMIUM=1 to include it (about 300 MB), otherwise leave that channel off.
+ARG WITH_CHROMIUM=0
+RUN if [ "$WITH_CHROMIUM" = "1" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*; \
+    fi
 ENV NODE_ENV=production \
     DOTENV_CONFIG_QUIET=true \
     CROUPIER_DATA_DIR=/data \
