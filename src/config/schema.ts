@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RANGE, isTimeZone } from '../handoff/hours.js';
 
 /**
  * The operator's `croupier.yaml`. Every field has a default, so `npm start` needs no file at all.
@@ -76,6 +77,83 @@ const botframeworkChannel = z
   .strict()
   .prefault({});
 
+// Human hand-off: routing, SLA, business hours (src/handoff, README "Human handoff and the agent API").
+const openingRanges = z
+  .array(z.string().regex(RANGE, 'a range such as 09:00-18:00 (end after start; 24:00 allowed)'))
+  .describe('Opening ranges of the day, HH:MM-HH:MM in the team time zone; empty or missing = closed.');
+const handoffSection = z
+  .object({
+    fallbacksBeforeHandoff: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(3)
+      .describe('Messages in a row the bot does not understand before it hands the player to a person.'),
+    capacity: z.number().int().min(1).max(50).default(5).describe('Conversations an agent holds at once, unless set per agent.'),
+    sla: z
+      .object({
+        firstReplyMinutes: z.number().positive().max(10_080).default(5).describe('First agent reply due within this many minutes (chat).'),
+        firstReplyMinutesByChannel: z
+          .record(z.string(), z.number().positive().max(10_080))
+          .default({})
+          .describe('Per-channel first-reply targets, e.g. { whatsapp-cloud: 10 }.'),
+        escalateAfterMinutes: z
+          .number()
+          .positive()
+          .max(10_080)
+          .default(60)
+          .describe('An open case goes up a tier after this many minutes (and again after each further period).'),
+        warningRatio: z.number().min(0.1).max(1).default(0.8).describe('Share of an SLA window after which a case shows `warning`.'),
+      })
+      .strict()
+      .prefault({}),
+    businessHours: z
+      .object({
+        timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Malta').default('UTC'),
+        weekly: z
+          .object({
+            mon: openingRanges.optional(),
+            tue: openingRanges.optional(),
+            wed: openingRanges.optional(),
+            thu: openingRanges.optional(),
+            fri: openingRanges.optional(),
+            sat: openingRanges.optional(),
+            sun: openingRanges.optional(),
+          })
+          .strict(),
+      })
+      .strict()
+      .nullable()
+      .default(null)
+      .describe('When agents work; null (default) is 24/7. Outside these hours players are told when the team is back.'),
+    estimatedHandleMinutes: z
+      .number()
+      .positive()
+      .max(1440)
+      .default(8)
+      .describe('Handling time used for wait estimates until a few cases have been closed.'),
+    queueUpdateMinutes: z
+      .number()
+      .min(0.5)
+      .max(120)
+      .default(2)
+      .describe('A waiting player hears about a better queue position at most this often.'),
+    breachWebhookUrl: z.url().optional().describe('Optional URL that receives a JSON POST for every SLA breach.'),
+    personalManagers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Back-office manager id → agent login; without an entry, the agent whose login equals the manager id.'),
+    sessionHours: z.number().positive().max(720).default(12).describe('How long an agent console login lasts.'),
+    angerDetection: z.boolean().default(true).describe('Hand an angry or abusive player to a person (sentiment + word lists).'),
+    demoAgents: z
+      .boolean()
+      .default(true)
+      .describe('With no agents at all, create the demo accounts `agent` and `supervisor` at start-up (password in the log).'),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     server: z
@@ -137,6 +215,7 @@ export const configSchema = z
       })
       .strict()
       .default({ burst: 8, perMinute: 30 }),
+    handoff: handoffSection,
     log: z
       .object({
         level: logLevel.default('info'),

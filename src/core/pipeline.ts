@@ -18,6 +18,7 @@ import type { SystemTexts } from './stages/system-texts.js';
 import { lazyTurnLog, type Turn, type TurnResult } from './turn.js';
 import type { ChannelCapabilities } from './render.js';
 import { numberedReplyStage } from './stages/numbered-reply.js';
+import { handoffStage, type HandoffRouter } from './stages/handoff.js';
 
 export interface PipelineOptions {
   readonly store: Store;
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   readonly rateLimit: RateLimitOptions;
   /** What each channel can show; lets a typed "2" answer a menu shown as numbered text. */
   readonly capabilities?: (channel: string) => ChannelCapabilities | undefined;
+  /** Takes the player's messages while a person has the conversation (src/handoff); read on every turn. */
+  readonly handoff?: () => HandoffRouter | undefined;
 }
 
 /** A message accepted from a webhook: durably claimed; its turn runs on in the background. */
@@ -45,7 +48,7 @@ export interface Accepted {
 
 /**
  * The one pipeline every channel feeds:
- * dedupe → ordering → deliver → conversation → numbered-reply → rate-limit → bot.
+ * dedupe → ordering → deliver → conversation → numbered-reply → handoff → rate-limit → bot.
  *
  * A failing stage never takes the pipeline down: the player gets a short apology in their language,
  * the error is logged with its stage and code, and other conversations carry on.
@@ -67,6 +70,7 @@ export class Pipeline {
       deliverStage(options.deliver, store.transcript, store.events),
       conversationStage(store, clock, options.languages),
       numberedReplyStage(store.transcript, options.capabilities ?? (() => undefined)),
+      handoffStage(options.handoff ?? (() => undefined)),
       rateLimitStage(new RateLimiter(options.rateLimit, clock), options.texts, store.events),
       botStage(options.bot),
     ];
@@ -184,6 +188,16 @@ export class Pipeline {
       turn.log.error({ err: sendError, code: 'CROUPIER_PLATFORM_API' }, 'could not deliver the apology');
     }
     turn.replies.splice(0, turn.replies.length, apology);
+  }
+
+  /**
+   * Runs `task` in a conversation's turn order: after the turns already queued for it and before
+   * later ones, so something said outside a turn (an agent's reply, a queue update) never overtakes
+   * a reply and never races a turn's own save of the conversation. Never call it from inside a
+   * turn of the same conversation: that turn would wait for itself.
+   */
+  exclusive<R>(channel: string, conversationKey: string, task: () => Promise<R>): Promise<R> {
+    return this.#queue.run(`${channel}\u0000${conversationKey}`, task);
   }
 
   /** Stops taking messages and waits for every turn already accepted to finish. */

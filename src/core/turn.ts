@@ -21,6 +21,8 @@ export interface Turn {
   bindLog(fields: Readonly<Record<string, string>>): void;
   conversation?: Conversation;
   player?: Player;
+  /** The inbound message as stored in the transcript, set by the conversation stage. */
+  received?: TranscriptEntry;
   /** The language the bot answers in; a first guess until the bot detects or is told otherwise. */
   language: string;
   /** What the bot or a stage says back, in order. */

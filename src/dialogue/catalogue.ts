@@ -38,6 +38,11 @@ export class Catalogue {
     return this.texts.get(language)?.get(key);
   }
 
+  /** Keys of a language's own texts, sorted (the default language has them all). */
+  keys(language: string = this.fallback): string[] {
+    return [...(this.texts.get(language)?.keys() ?? [])].sort();
+  }
+
   has(language: string, key: string): boolean {
     return this.texts.get(language)?.has(key) ?? false;
   }

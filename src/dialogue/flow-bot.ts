@@ -5,12 +5,13 @@ import { textMessage, type Button } from '../core/message.js';
 import type { Bot } from '../core/stages/bot.js';
 import type { Turn } from '../core/turn.js';
 import type { EventLog, PlayerRepository } from '../store/store.js';
+import { angerSignal, type SentimentPort } from './anger.js';
 import { fold, interpretAnswer } from './answer.js';
 import type { Catalogue } from './catalogue.js';
 import { evaluate } from './condition.js';
 import { followingStep, kindOf, type Flow } from './flow-loader.js';
 import type { FlowStep } from './flow-schema.js';
-import type { BackOfficePort, Parsed, Understanding } from './ports.js';
+import type { BackOfficePort, HandoffPort, Parsed, Understanding } from './ports.js';
 import { readState, writeState, type DialogueState, type Frame } from './state.js';
 import { renderTemplate } from './template.js';
 
@@ -31,6 +32,16 @@ export interface FlowBotOptions {
   readonly threshold?: number;
   /** Consecutive misunderstood messages before handing off (default 3). */
   readonly maxFallbacks?: number;
+  /**
+   * The hand-off desk: a hand-off opens a case there and the player hears their place in the
+   * queue. Without it (conversation tests) a hand-off only marks the conversation `queued`.
+   */
+  readonly handoff?: HandoffPort;
+  /**
+   * Hand an angry or abusive player to a person: `global.abuse_words` of the language, plus
+   * sentiment where `sentiment` has a vocabulary. Off when absent.
+   */
+  readonly anger?: { readonly sentiment?: SentimentPort };
 }
 
 /** Intents the engine handles itself, before any flow. */
@@ -122,6 +133,10 @@ export class FlowBot implements Bot {
     }
 
     // Global interrupts.
+    if (this.#angry(run)) {
+      await this.#handoff(run, { reason: 'angry_player', skill: 'general', priority: 'high', say: 'handoff.angry' });
+      return;
+    }
     if (this.#confident(parsed, 'human_agent')) {
       await this.#handoff(run, { reason: 'player_request', skill: 'general', priority: 'normal' });
       return;
@@ -250,6 +265,21 @@ export class FlowBot implements Bot {
 
   #confident(parsed: Parsed | undefined, intent: string): boolean {
     return parsed?.intent === intent && parsed.confidence >= this.#threshold;
+  }
+
+  /**
+   * An insult, profanity or a clearly negative message. Not while the player is giving free-text
+   * details a person will read anyway (an ask step with `digressions: false`, e.g. a complaint).
+   */
+  #angry(run: Run): boolean {
+    const anger = this.options.anger;
+    const text = run.turn.inbound.text ?? '';
+    if (!anger || run.turn.inbound.payload !== undefined || text.trim() === '') return false;
+    const frame = run.state.stack.at(-1);
+    if (frame?.waiting && run.content.flows.get(frame.flow)?.byId.get(frame.step)?.digressions === false) return false;
+    const signal = angerSignal(text, run.turn.language, run.content.catalogue, anger.sentiment);
+    if (signal) run.turn.log.info({ signal }, 'player is angry or abusive; handing off');
+    return signal !== undefined;
   }
 
   #isCancel(text: string, run: Run): boolean {
@@ -602,10 +632,31 @@ export class FlowBot implements Bot {
   async #handoff(run: Run, handoff: { reason: string; skill: string; priority: string; say?: string }): Promise<void> {
     const { turn, state } = run;
     if (handoff.skill === 'responsible_gambling') state.responsibleGambling = true;
+    // Responsible gambling always jumps the queue, whatever the flow says.
+    const priority = handoff.skill === 'responsible_gambling' ? 'urgent' : priorityOf(handoff.priority);
     this.#say(run, handoff.say ?? 'handoff.default');
     await this.#endAll(run, 'unresolved');
+    state.fallbacks = 0;
     if (turn.conversation) turn.conversation.status = 'queued';
-    await this.#event(run, 'handoff.requested', { reason: handoff.reason, skill: handoff.skill, priority: handoff.priority });
+    await this.#event(run, 'handoff.requested', { reason: handoff.reason, skill: handoff.skill, priority });
+    const conversation = turn.conversation;
+    const player = turn.player;
+    if (!this.options.handoff || !conversation || !player) return;
+    const opened = await this.options.handoff.open({
+      conversationId: conversation.id,
+      channel: conversation.channel,
+      conversationKey: conversation.conversationKey,
+      playerId: player.id,
+      casinoPlayerId: this.#verifiedId(run),
+      playerName: player.displayName,
+      language: turn.language,
+      reason: handoff.reason,
+      skill: handoff.skill,
+      priority,
+      responsibleGambling: state.responsibleGambling,
+    });
+    conversation.status = opened.status === 'assigned' ? 'agent' : 'queued';
+    turn.replies.push(...opened.notices);
   }
 
   async #event(run: Run, type: 'flow.started' | 'flow.ended' | 'handoff.requested', data: Record<string, unknown>): Promise<void> {
@@ -637,6 +688,10 @@ function languagePatterns(catalogue: Catalogue): [string, RegExp][] {
     patternCache.set(catalogue, patterns);
   }
   return patterns;
+}
+
+function priorityOf(value: string): 'urgent' | 'high' | 'normal' | 'low' {
+  return value === 'urgent' || value === 'high' || value === 'low' ? value : 'normal';
 }
 
 function optionalText(text: string | undefined, payload: string | undefined): { text?: string; payload?: string } {

@@ -1,3 +1,4 @@
+import type { Outbound } from '../core/message.js';
 import type { ParsedEntity } from './answer.js';
 
 /** What the dialogue needs from the NLU: one synchronous parse per message. */
@@ -28,4 +29,26 @@ export interface BackOfficePort {
   findByEmail(email: string): Promise<{ casinoPlayerId: string } | null>;
   sendCode(casinoPlayerId: string): Promise<{ sentTo: string }>;
   checkCode(casinoPlayerId: string, code: string): Promise<'valid' | 'invalid' | 'expired' | 'too_many_attempts'>;
+}
+
+/** A hand-off as the dialogue asks for it; the desk (src/handoff) decides the rest. */
+export interface HandoffRequest {
+  readonly conversationId: string;
+  readonly channel: string;
+  readonly conversationKey: string;
+  readonly playerId: string;
+  /** The casino account, only when the player is verified. */
+  readonly casinoPlayerId: string | null;
+  readonly playerName: string | null;
+  readonly language: string;
+  readonly reason: string;
+  readonly skill: string;
+  readonly priority: 'urgent' | 'high' | 'normal' | 'low';
+  /** The player spoke about gambling harm in this conversation. */
+  readonly responsibleGambling: boolean;
+}
+
+/** What the dialogue needs from the hand-off desk: open a case, and what to tell the player now. */
+export interface HandoffPort {
+  open(request: HandoffRequest): Promise<{ readonly status: 'queued' | 'assigned'; readonly notices: readonly Outbound[] }>;
 }

@@ -18,8 +18,15 @@ import type { BackOffice } from '../crm/back-office.js';
 import { DemoBackOffice } from '../crm/demo-back-office.js';
 import { HttpBackOffice } from '../crm/http-back-office.js';
 import { FlowBot } from '../dialogue/flow-bot.js';
+import { seedDemoAgents } from '../handoff/agents.js';
+import { HandoffDesk } from '../handoff/desk.js';
+import { pipelineLink } from '../handoff/link.js';
+import { handoffSettings } from '../handoff/settings.js';
+import { catalogueTexts } from '../handoff/texts.js';
+import { sentimentPort } from '../nlu/sentiment.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { registerAgentApi } from './agent-api.js';
 import { buildServer } from './app.js';
 import { registerAgentConsole } from './agent-console.js';
 import type { ChannelAdapter, ChannelContext } from './channel.js';
@@ -43,6 +50,8 @@ export interface StartOptions {
   readonly watchContent?: boolean;
   /** Retry policy of platform sends (tests pass a sleep that does not wait). */
   readonly deliveryRetries?: RetryOptions;
+  /** How often the hand-off desk runs its SLA clocks (default 5000 ms; 0: never, tests call `desk.tick()`). */
+  readonly handoffTickMs?: number;
 }
 
 /** A running Croupier: its URL, its parts for tests, and a graceful `close()`. */
@@ -55,6 +64,8 @@ export interface CroupierHandle {
   readonly config: CroupierConfig;
   readonly log: Logger;
   readonly content: LiveContent;
+  /** The hand-off desk: cases, agents, SLA clocks. */
+  readonly desk: HandoffDesk;
   close(): Promise<void>;
 }
 
@@ -138,12 +149,39 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
           clock,
           ...(loaded.secrets.backOfficeKey ? { apiKey: loaded.secrets.backOfficeKey } : {}),
         });
+  // The desk reaches players through the pipeline (in each conversation's turn order), and the
+  // pipeline hands players to the desk: the link is bound once both exist.
+  const deskPipeline: { current?: Pipeline } = {};
+  const desk = new HandoffDesk({
+    store,
+    clock,
+    ids,
+    log: log.child({ component: 'handoff' }),
+    settings: handoffSettings(config.handoff),
+    texts: catalogueTexts(() => content.current.catalogue, log),
+    link: pipelineLink({
+      pipeline: {
+        exclusive: (channel, key, task) => {
+          if (!deskPipeline.current) throw new CroupierError('CROUPIER_PIPELINE_CLOSED', 'the pipeline is not running yet');
+          return deskPipeline.current.exclusive(channel, key, task);
+        },
+      },
+      store,
+      deliver,
+      clock,
+      log,
+    }),
+    backOffice,
+  });
   const bot = new FlowBot({
     content: () => content.current,
     backOffice: backOfficePort(backOffice),
     players: store.players,
     events: store.events,
     clock,
+    maxFallbacks: config.handoff.fallbacksBeforeHandoff,
+    handoff: desk,
+    ...(config.handoff.angerDetection ? { anger: { sentiment: sentimentPort() } } : {}),
   });
   const pipeline = new Pipeline({
     store,
@@ -156,7 +194,26 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     languages: { supported: () => content.current.catalogue.languages, fallback: config.languages.default },
     rateLimit: config.rateLimit,
     capabilities: (channel) => byId.get(channel)?.capabilities,
+    handoff: () => desk,
   });
+  deskPipeline.current = pipeline;
+
+  const seeded = config.handoff.demoAgents
+    ? await seedDemoAgents(
+        store,
+        { ids, clock, defaultCapacity: config.handoff.capacity, languages: content.current.catalogue.languages },
+        env['CROUPIER_DEMO_AGENT_PASSWORD'] || undefined,
+      )
+    : undefined;
+  if (seeded) {
+    log.warn(
+      { logins: seeded.logins },
+      seeded.generated
+        ? `demo agent accounts created for the console at /agent: logins ${seeded.logins.join(' and ')}, password ${seeded.password} (shown once; demo only — add real agents with \`croupier agents add\`)`
+        : `demo agent accounts created for the console at /agent: logins ${seeded.logins.join(' and ')}, password from CROUPIER_DEMO_AGENT_PASSWORD (demo only)`,
+    );
+  }
+  await desk.start();
 
   const context: ChannelContext = {
     config,
@@ -182,6 +239,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   }
 
   const server = await buildServer({ config, log, store, channels, contentReady: () => true });
+  await registerAgentApi(server, { desk, log });
   await registerAgentConsole(server, { rootDir: packageRoot() });
   await server.listen({ port: config.server.port, host: config.server.host });
   const address = server.server.address();
@@ -194,6 +252,15 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const replayed = await pipeline.recover();
   if (replayed > 0) log.warn({ count: replayed }, 'replayed messages left unanswered by the last run');
 
+  const tickMs = options.handoffTickMs ?? 5000;
+  const ticker =
+    tickMs > 0
+      ? setInterval(() => {
+          desk.tick().catch((error: unknown) => log.error({ err: error, code: 'CROUPIER_STORE_FAILED' }, 'hand-off clock failed'));
+        }, tickMs)
+      : undefined;
+  ticker?.unref();
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -203,10 +270,14 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
         config.server.shutdownTimeoutMs,
       );
       try {
+        if (ticker) clearInterval(ticker);
         content.close();
         // Stop taking requests, let accepted turns finish (their replies still go out through the
         // channels), then close the channels.
         await server.close();
+        await pipeline.drain();
+        // Messages the desk was still sending (queue updates, rating questions), in turn order.
+        await desk.idle();
         await pipeline.drain();
         for (const channel of channels) await channel.close?.();
       } finally {
@@ -218,7 +289,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     return closing;
   };
 
-  return { url, server, store, pipeline, channels, config, log, content, close };
+  return { url, server, store, pipeline, channels, config, log, content, desk, close };
 }
 
 function withOverrides(config: CroupierConfig, options: StartOptions): CroupierConfig {

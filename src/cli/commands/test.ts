@@ -4,6 +4,7 @@ import { DemoBackOffice } from '../../crm/demo-back-office.js';
 import { formatIssue } from '../../core/content-issue.js';
 import { loadConversationTests, runConversationTest, type TestResult, type TestWorld } from '../../dialogue/conversation-test.js';
 import { FlowBot } from '../../dialogue/flow-bot.js';
+import { sentimentPort } from '../../nlu/sentiment.js';
 import { buildContent } from '../../server/live-content.js';
 
 /** The world conversation tests run in: the shipped content, the real engine, the demo back office. */
@@ -29,6 +30,7 @@ export function contentTestWorld(
           players: store.players,
           events: store.events,
           clock,
+          anger: { sentiment: sentimentPort() },
         }),
     },
     problems: [],

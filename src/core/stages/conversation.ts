@@ -40,7 +40,7 @@ export function conversationStage(store: Store, clock: Clock, languages: Languag
         languageFromLocale(inbound.sender.localeHint, languages.supported()) ??
         languages.fallback;
 
-      await store.transcript.append({
+      turn.received = await store.transcript.append({
         conversationId: conversation.id,
         direction: 'in',
         author: 'player',
