@@ -7,6 +7,7 @@ import type { ChannelAccount, Inbound } from '../core/message.js';
 import type {
   AgentRecord,
   AgentSessionRecord,
+  CaseTopicRecord,
   CaseRecord,
   Conversation,
   ConversationRepository,
@@ -157,6 +158,19 @@ const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL
    );
    CREATE INDEX case_notes_case ON case_notes(case_id, position);`,
+  // Agents in Telegram: an agent's Telegram user id, and each case's forum topic in the agents' group.
+  `ALTER TABLE agents ADD COLUMN telegram_user_id TEXT;
+   CREATE UNIQUE INDEX agents_telegram_user ON agents(telegram_user_id) WHERE telegram_user_id IS NOT NULL;
+   CREATE TABLE case_topics (
+     case_id TEXT PRIMARY KEY REFERENCES handoff_cases(id),
+     chat_id TEXT NOT NULL,
+     thread_id INTEGER NOT NULL,
+     relayed_seq INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     closed_at INTEGER,
+     UNIQUE (chat_id, thread_id)
+   );
+   CREATE INDEX case_topics_open ON case_topics(chat_id, closed_at);`,
 ];
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
@@ -610,6 +624,7 @@ interface AgentRow {
   online: number;
   password_hash: string;
   created_at: number;
+  telegram_user_id: string | null;
 }
 
 function toAgent(row: AgentRow): AgentRecord {
@@ -625,6 +640,27 @@ function toAgent(row: AgentRow): AgentRecord {
     online: row.online === 1,
     passwordHash: row.password_hash,
     createdAt: new Date(row.created_at),
+    ...(row.telegram_user_id === null ? {} : { telegramUserId: row.telegram_user_id }),
+  };
+}
+
+interface CaseTopicRow {
+  case_id: string;
+  chat_id: string;
+  thread_id: number;
+  relayed_seq: number;
+  created_at: number;
+  closed_at: number | null;
+}
+
+function toCaseTopic(row: CaseTopicRow): CaseTopicRecord {
+  return {
+    caseId: row.case_id,
+    chatId: row.chat_id,
+    threadId: row.thread_id,
+    relayedSeq: row.relayed_seq,
+    createdAt: new Date(row.created_at),
+    closedAt: row.closed_at === null ? null : new Date(row.closed_at),
   };
 }
 
@@ -663,14 +699,37 @@ function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepos
     online: agent.online ? 1 : 0,
     passwordHash: agent.passwordHash,
     createdAt: agent.createdAt.getTime(),
+    telegramUserId: agent.telegramUserId ?? null,
   });
   const insertAgent = db.prepare(
-    `INSERT INTO agents (id, login, name, role, skills, languages, tier, capacity, online, password_hash, created_at)
-     VALUES (@id, @login, @name, @role, @skills, @languages, @tier, @capacity, @online, @passwordHash, @createdAt)`,
+    `INSERT INTO agents (id, login, name, role, skills, languages, tier, capacity, online, password_hash, created_at, telegram_user_id)
+     VALUES (@id, @login, @name, @role, @skills, @languages, @tier, @capacity, @online, @passwordHash, @createdAt, @telegramUserId)`,
   );
   const updateAgent = db.prepare(
     `UPDATE agents SET name = @name, role = @role, skills = @skills, languages = @languages, tier = @tier, capacity = @capacity,
-     online = @online, password_hash = @passwordHash WHERE id = @id`,
+     online = @online, password_hash = @passwordHash, telegram_user_id = @telegramUserId WHERE id = @id`,
+  );
+  const agentByTelegram = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE telegram_user_id = ?');
+  const telegramTaken = (agent: AgentRecord) => {
+    if (agent.telegramUserId === undefined) return;
+    const holder = agentByTelegram.get(agent.telegramUserId);
+    if (holder && holder.id !== agent.id)
+      throw new CroupierError(
+        'CROUPIER_INPUT_CONFLICT',
+        `the Telegram user ${agent.telegramUserId} is linked to the agent "${holder.login}" already`,
+      );
+  };
+  const upsertTopic = db.prepare(
+    `INSERT INTO case_topics (case_id, chat_id, thread_id, relayed_seq, created_at, closed_at)
+     VALUES (@caseId, @chatId, @threadId, @relayedSeq, @createdAt, @closedAt)
+     ON CONFLICT (case_id) DO UPDATE SET chat_id = excluded.chat_id, thread_id = excluded.thread_id,
+       relayed_seq = excluded.relayed_seq, closed_at = excluded.closed_at`,
+  );
+  const topicOfCase = db.prepare<[string], CaseTopicRow>('SELECT * FROM case_topics WHERE case_id = ?');
+  const topicByThread = db.prepare<[string, number], CaseTopicRow>('SELECT * FROM case_topics WHERE chat_id = ? AND thread_id = ?');
+  const topicsOfChat = db.prepare<[string], CaseTopicRow>('SELECT * FROM case_topics WHERE chat_id = ? ORDER BY created_at, rowid');
+  const openTopicsOfChat = db.prepare<[string], CaseTopicRow>(
+    'SELECT * FROM case_topics WHERE chat_id = ? AND closed_at IS NULL ORDER BY created_at, rowid',
   );
   const agentById = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE id = ?');
   const agentByLogin = db.prepare<[string], AgentRow>('SELECT * FROM agents WHERE login = ?');
@@ -700,9 +759,11 @@ function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepos
     createAgent: write((agent: AgentRecord) => {
       if (hasLogin.get(agent.login))
         throw new CroupierError('CROUPIER_INPUT_CONFLICT', `an agent with the login "${agent.login}" exists already`);
+      telegramTaken(agent);
       insertAgent.run(agentParams(agent));
     }),
     saveAgent: write((agent: AgentRecord) => {
+      telegramTaken(agent);
       updateAgent.run(agentParams(agent));
     }),
     getAgent: read((id: string) => {
@@ -774,6 +835,35 @@ function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepos
     }),
     listNotes: read((caseId: string) =>
       notesOf.all(caseId).map((row) => ({ id: row.id, caseId: row.case_id, agentId: row.agent_id, text: row.text, at: new Date(row.at) })),
+    ),
+
+    agentByTelegramUser: read((telegramUserId: string) => {
+      const row = agentByTelegram.get(telegramUserId);
+      return row ? toAgent(row) : undefined;
+    }),
+    saveCaseTopic: write((record: CaseTopicRecord) => {
+      const holder = topicByThread.get(record.chatId, record.threadId);
+      if (holder && holder.case_id !== record.caseId)
+        throw new CroupierError('CROUPIER_INPUT_CONFLICT', `topic ${record.threadId} of chat ${record.chatId} belongs to another case`);
+      upsertTopic.run({
+        caseId: record.caseId,
+        chatId: record.chatId,
+        threadId: record.threadId,
+        relayedSeq: record.relayedSeq,
+        createdAt: record.createdAt.getTime(),
+        closedAt: record.closedAt?.getTime() ?? null,
+      });
+    }),
+    caseTopic: read((caseId: string) => {
+      const row = topicOfCase.get(caseId);
+      return row ? toCaseTopic(row) : undefined;
+    }),
+    caseTopicByThread: read((chatId: string, threadId: number) => {
+      const row = topicByThread.get(chatId, threadId);
+      return row ? toCaseTopic(row) : undefined;
+    }),
+    listCaseTopics: read((chatId: string, filter: { open?: boolean } = {}) =>
+      (filter.open ? openTopicsOfChat : topicsOfChat).all(chatId).map(toCaseTopic),
     ),
   };
 }

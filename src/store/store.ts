@@ -176,6 +176,8 @@ export interface AgentRecord {
   readonly online: boolean;
   readonly passwordHash: string;
   readonly createdAt: Date;
+  /** The agent's Telegram user id, for answering in the agents' forum group (src/handoff/telegram-topics.ts). */
+  readonly telegramUserId?: string;
 }
 
 /** A console session: the store keeps a hash of the bearer token, never the token. */
@@ -198,6 +200,20 @@ export interface CaseRecord {
   readonly queuedAt: Date;
   readonly closedAt: Date | null;
   readonly data: Record<string, unknown>;
+}
+
+/**
+ * Where a case is discussed on an agents' chat platform: a Telegram forum topic (`chatId`, `threadId`).
+ * `relayedSeq` is the last transcript entry posted there, so a restart neither repeats nor skips any.
+ */
+export interface CaseTopicRecord {
+  readonly caseId: string;
+  readonly chatId: string;
+  readonly threadId: number;
+  readonly relayedSeq: number;
+  readonly createdAt: Date;
+  /** When the topic was closed (from either side); null while it is open. */
+  readonly closedAt: Date | null;
 }
 
 export interface NoteRecord {
@@ -236,4 +252,13 @@ export interface HandoffRepository {
   addNote(note: NoteRecord): Promise<void>;
   /** A case's notes, oldest first. */
   listNotes(caseId: string): Promise<NoteRecord[]>;
+
+  /** The agent linked to this Telegram user id, if any. */
+  agentByTelegramUser(telegramUserId: string): Promise<AgentRecord | undefined>;
+  /** Inserts or replaces a case's topic; a (chatId, threadId) taken by another case fails with `CROUPIER_INPUT_CONFLICT`. */
+  saveCaseTopic(record: CaseTopicRecord): Promise<void>;
+  caseTopic(caseId: string): Promise<CaseTopicRecord | undefined>;
+  caseTopicByThread(chatId: string, threadId: number): Promise<CaseTopicRecord | undefined>;
+  /** Topics of one chat, oldest first; `open: true` keeps those not closed yet. */
+  listCaseTopics(chatId: string, filter?: { open?: boolean }): Promise<CaseTopicRecord[]>;
 }
