@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { registerAgentCommands } from './commands/agents.js';
 import { runStart } from './commands/start.js';
 import { runDiagram } from './commands/diagram.js';
 import { registerNluCommands } from './commands/nlu.js';
@@ -32,6 +33,7 @@ Examples:
   $ croupier nlu parse "donde esta mi retiro"
   $ croupier nlu eval                    cross-validated accuracy of the shipped intents
   $ croupier schemas                     regenerate schemas/*.schema.json for VS Code
+  $ croupier agents add --login maria --name "María" --skills general,payments --languages es,en
   $ croupier viber set-webhook https://support.example.com/webhooks/viber
 
 Environment:
@@ -90,6 +92,7 @@ Environment:
     });
 
   registerNluCommands(program, { rootDir: () => process.cwd() });
+  registerAgentCommands(program);
   registerViberCommands(program);
 
   program

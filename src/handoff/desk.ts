@@ -822,7 +822,7 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
         weekday: 'long',
         day: 'numeric',
         month: 'long',
-        hour: '2-digit',
+        hour: 'numeric',
         minute: '2-digit',
         timeZone,
         timeZoneName: 'short',

@@ -305,7 +305,8 @@ function withOverrides(config: CroupierConfig, options: StartOptions): CroupierC
   };
 }
 
-function openStore(config: CroupierConfig, dataDir: string): Store {
+/** Opens the store the configuration names (`croupier agents` uses it too). */
+export function openStore(config: CroupierConfig, dataDir: string): Store {
   const url = config.store.url;
   if (url === 'embedded') return openSqliteStore({ file: join(dataDir, 'croupier.db'), durability: config.store.durability });
   if (url.startsWith('sqlite:'))
