@@ -344,6 +344,11 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     return known;
   }
 
+  /** The desk's clock (clients count SLA deadlines down from its time, not their own). */
+  now(): Date {
+    return this.options.clock.now();
+  }
+
   agents(): Agent[] {
     return [...this.#agents.values()].sort((a, b) => a.login.localeCompare(b.login));
   }

@@ -160,7 +160,7 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
 
       api.get('/cases', async (request) => {
         const query = parse(casesQuery, request.query);
-        return { cases: await desk.listCases(who(request).agent, query.status) };
+        return { cases: await desk.listCases(who(request).agent, query.status), now: desk.now().toISOString() };
       });
 
       api.get('/cases/:id', async (request) => {
@@ -227,7 +227,7 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
           clearTimeout(authTimer);
           client = { socket, agent, token };
           clients.add(client);
-          socket.send(JSON.stringify({ type: 'hello', agent: agentView(agent) }));
+          socket.send(JSON.stringify({ type: 'hello', agent: agentView(agent), now: desk.now().toISOString() }));
         };
         socket.on('close', () => {
           clearTimeout(authTimer);
