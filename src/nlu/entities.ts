@@ -1,5 +1,5 @@
 import type { EntityDefinition } from './intent-file.js';
-import natural from './natural.js';
+import { damerauLevenshtein } from './distance.js';
 import { fold, tokenize } from './normalise.js';
 
 /** An entity found in a message. `value` is canonical (e.g. "Skrill", { amount, currency }). */
@@ -99,24 +99,29 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
 
 /**
  * Matches list entities (with synonyms) exactly or with typos — "skril" → Skrill, "vsia" → Visa,
- * "netteler" → Neteller — using natural's Damerau-Levenshtein distance, with a tolerance that grows
+ * "netteler" → Neteller — using natural's Damerau-Levenshtein distance (computed allocation-free in distance.ts), with a tolerance that grows
  * with the word's length so short common words never match by accident.
  */
 export class EntityMatcher {
-  readonly #lists: { name: string; value: string; forms: string[][] }[] = [];
+  /** Forms are sorted longest first once, here; `key` names the value in the set of values found. */
+  readonly #lists: { name: string; value: string; key: string; forms: string[][] }[] = [];
   readonly #patterns: { name: string; pattern: RegExp }[] = [];
 
   constructor(definitions: readonly EntityDefinition[]) {
     for (const definition of definitions) {
       if (definition.pattern) this.#patterns.push({ name: definition.name, pattern: definition.pattern });
       for (const value of definition.values ?? []) {
-        const forms = [value.value, ...value.synonyms].map((form) => tokenize(form)).filter((tokens) => tokens.length > 0);
-        this.#lists.push({ name: definition.name, value: value.value, forms });
+        const forms = [value.value, ...value.synonyms]
+          .map((form) => tokenize(form))
+          .filter((tokens) => tokens.length > 0)
+          .sort((a, b) => b.length - a.length);
+        this.#lists.push({ name: definition.name, value: value.value, key: `${definition.name}\u0000${value.value}`, forms });
       }
     }
   }
 
-  match(text: string): Entity[] {
+  /** `tokens` are `tokenize(text)`, when the caller has them already. */
+  match(text: string, tokens: readonly string[] = tokenize(text)): Entity[] {
     const found: Entity[] = [];
     for (const { name, pattern } of this.#patterns) {
       pattern.lastIndex = 0;
@@ -124,17 +129,16 @@ export class EntityMatcher {
         found.push({ entity: name, value: match[0], text: match[0] });
       }
     }
-    const tokens = tokenize(text);
     const taken = new Set<string>();
     // exact matches first (longest forms first), then fuzzy
     for (const fuzzy of [false, true]) {
       for (const list of this.#lists) {
-        if (taken.has(`${list.name}\u0000${list.value}`)) continue;
-        for (const form of [...list.forms].sort((a, b) => b.length - a.length)) {
+        if (taken.has(list.key)) continue;
+        for (const form of list.forms) {
           const at = findForm(tokens, form, fuzzy);
           if (at !== undefined) {
             found.push({ entity: list.name, value: list.value, text: tokens.slice(at, at + form.length).join(' ') });
-            taken.add(`${list.name}\u0000${list.value}`);
+            taken.add(list.key);
             break;
           }
         }
@@ -143,6 +147,9 @@ export class EntityMatcher {
     return found;
   }
 }
+
+/** Only a swap of two letters costs 1; any other edit costs 2. */
+const SWAPS_ONLY = { transposition: 1, substitution: 2, insertion: 2, deletion: 2 } as const;
 
 function findForm(tokens: readonly string[], form: readonly string[], fuzzy: boolean): number | undefined {
   outer: for (let start = 0; start + form.length <= tokens.length; start++) {
@@ -166,17 +173,9 @@ function similar(token: string, expected: string): boolean {
   // Typos almost never hit the first letter, and the check spares most distance computations.
   if (token[0] !== expected[0] || expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
   if (expected.length <= 5) {
-    return (
-      token.length === expected.length &&
-      natural.DamerauLevenshteinDistance(token, expected, {
-        transposition_cost: 1,
-        substitution_cost: 2,
-        insertion_cost: 2,
-        deletion_cost: 2,
-      }) <= 1
-    );
+    return token.length === expected.length && damerauLevenshtein(token, expected, SWAPS_ONLY) <= 1;
   }
   const allowed = expected.length >= 8 ? 2 : 1;
   if (Math.abs(token.length - expected.length) > allowed) return false;
-  return natural.DamerauLevenshteinDistance(token, expected, { transposition_cost: 1 }) <= allowed;
+  return damerauLevenshtein(token, expected) <= allowed;
 }
