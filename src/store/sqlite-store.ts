@@ -742,6 +742,7 @@ function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepos
   );
   const removeSession = db.prepare('DELETE FROM agent_sessions WHERE token_hash = ?');
   const removeExpired = db.prepare('DELETE FROM agent_sessions WHERE expires_at <= ?');
+  const removeOfAgent = db.prepare('DELETE FROM agent_sessions WHERE agent_id = ?');
 
   const upsertCase = db.prepare(
     `INSERT INTO handoff_cases (id, conversation_id, status, agent_id, queued_at, closed_at, data)
@@ -789,6 +790,7 @@ function handoff(db: Database.Database, read: Guard, write: Guard): HandoffRepos
       removeSession.run(hash);
     }),
     deleteExpiredSessions: write((now: Date) => removeExpired.run(now.getTime()).changes),
+    deleteAgentSessions: write((agentId: string) => removeOfAgent.run(agentId).changes),
 
     saveCase: write((record: CaseRecord) => {
       upsertCase.run({

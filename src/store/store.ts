@@ -239,6 +239,8 @@ export interface HandoffRepository {
   deleteSession(tokenHash: string): Promise<void>;
   /** Removes sessions expired at `now`; resolves with how many. */
   deleteExpiredSessions(now: Date): Promise<number>;
+  /** Ends every session of an agent (new password); resolves with how many. */
+  deleteAgentSessions(agentId: string): Promise<number>;
 
   /** Inserts or replaces a case. */
   saveCase(record: CaseRecord): Promise<void>;

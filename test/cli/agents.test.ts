@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAgentsAdd, runAgentsList, type Io } from '../../src/cli/commands/agents.js';
+import { runAgentsAdd, runAgentsList, runAgentsPassword, type Io } from '../../src/cli/commands/agents.js';
 import { ManualClock, sequentialIds } from '../../src/core/clock.js';
 import { seedDemoAgents } from '../../src/handoff/agents.js';
 import { verifyPassword } from '../../src/handoff/passwords.js';
@@ -55,6 +55,27 @@ describe('croupier agents add', () => {
       expect(run.err()).toContain(code);
       expect(run.err()).not.toContain(password === 'short' ? 'short,' : password);
     }
+  });
+
+  it('sets a new password and ends the open sessions', async () => {
+    const dataDir = tempDir('croupier-agents-');
+    expect(await runAgentsAdd({ ...base, login: 'maria', dataDir }, io('a long enough password'))).toBe(0);
+    const file = join(dataDir, 'croupier.db');
+    const before = openSqliteStore({ file });
+    const id = (await before.handoff.agentByLogin('maria'))!.id;
+    await before.handoff.createSession({ tokenHash: 't', agentId: id, createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+    await before.close();
+    const run = io('another good password');
+    expect(await runAgentsPassword({ login: 'maria', passwordStdin: true, dataDir }, run)).toBe(0);
+    expect(run.out()).not.toContain('another good password');
+    const after = openSqliteStore({ file });
+    const agent = await after.handoff.agentByLogin('maria');
+    expect(await verifyPassword('another good password', agent!.passwordHash)).toBe(true);
+    expect(await after.handoff.getSession('t')).toBeUndefined();
+    await after.close();
+    const missing = io('another good password');
+    expect(await runAgentsPassword({ login: 'nobody', passwordStdin: true, dataDir }, missing)).toBe(1);
+    expect(missing.err()).toContain('CROUPIER_INPUT_NOT_FOUND');
   });
 
   it('asks on a terminal only: without one and without --password-stdin it explains what to do', async () => {

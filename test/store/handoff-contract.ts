@@ -92,6 +92,13 @@ export function describeHandoffContract(name: string, open: () => Promise<{ stor
       expect(await store.handoff.getSession('h2')).toBeUndefined();
       await store.handoff.deleteSession('h1');
       expect(await store.handoff.getSession('h1')).toBeUndefined();
+      await store.handoff.createAgent(agent('zoe'));
+      await store.handoff.createSession({ ...base, tokenHash: 'h3', expiresAt: new Date('2026-03-02T00:00:00Z') });
+      await store.handoff.createSession({ ...base, tokenHash: 'h4', expiresAt: new Date('2026-03-02T00:00:00Z') });
+      await store.handoff.createSession({ ...base, agentId: 'zoe', tokenHash: 'h5', expiresAt: new Date('2026-03-02T00:00:00Z') });
+      expect(await store.handoff.deleteAgentSessions('adam')).toBe(2);
+      expect(await store.handoff.getSession('h4')).toBeUndefined();
+      expect((await store.handoff.getSession('h5'))?.agentId).toBe('zoe');
     });
 
     it('inserts and replaces cases, and lists them by status, agent and close time, oldest first', async () => {

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { randomId, systemClock } from '../../core/clock.js';
 import { CroupierError, isCroupierError } from '../../core/errors.js';
 import { addAgent } from '../../handoff/agents.js';
+import { MIN_PASSWORD_LENGTH, hashPassword } from '../../handoff/passwords.js';
 import type { AgentRole } from '../../handoff/model.js';
 import { openStore } from '../../server/runtime.js';
 
@@ -62,6 +63,17 @@ Examples:
       process.exitCode = await runAgentsAdd(options, io());
     });
   agents
+    .command('password')
+    .description('set a new password for an agent (asked for, hidden, or read from stdin); their open sessions end')
+    .requiredOption('--login <login>', 'the agent')
+    .option('--password-stdin', 'read the password from stdin (for scripts), instead of asking')
+    .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
+    .option('--data-dir <dir>', 'where the embedded database lives')
+    .addHelpText('after', '\nExample:\n  $ croupier agents password --login agent')
+    .action(async (options: { login: string; passwordStdin?: boolean; config?: string; dataDir?: string }) => {
+      process.exitCode = await runAgentsPassword(options, io());
+    });
+  agents
     .command('list')
     .description('list the agents')
     .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
@@ -94,6 +106,33 @@ export async function runAgentsAdd(options: AgentsAddOptions, io: Io): Promise<n
       io.stdout.write(
         `added ${agent.role} "${agent.login}" (${agent.name}): tier ${agent.tier}, skills ${agent.skills.join(', ')}, languages ${agent.languages.join(', ')}, capacity ${agent.capacity}\n`,
       );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    return fail(error, io);
+  }
+}
+
+/** Returns the exit code. Never prints the password. */
+export async function runAgentsPassword(
+  options: { login: string; passwordStdin?: boolean; config?: string; dataDir?: string },
+  io: Io,
+): Promise<number> {
+  try {
+    const password = options.passwordStdin ? await readAll(io.stdin) : await promptTwice(io);
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new CroupierError('CROUPIER_INPUT_INVALID', `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    const { store } = open(options, io);
+    try {
+      const agent = await store.handoff.agentByLogin(options.login);
+      if (!agent) throw new CroupierError('CROUPIER_INPUT_NOT_FOUND', `there is no agent with the login "${options.login}"`);
+      await store.handoff.saveAgent({ ...agent, passwordHash: await hashPassword(password) });
+      await store.handoff.deleteAgentSessions(agent.id);
+      await store.durable();
+      io.stdout.write(`new password set for "${agent.login}"; their open sessions are ended\n`);
       return 0;
     } finally {
       await store.close();
