@@ -229,19 +229,35 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     env,
     publicUrl: () => config.server.publicUrl?.replace(/\/+$/, '') ?? url,
   };
-  for (const [name, factory] of Object.entries(channelFactories)) {
-    const channel = factory(context);
-    if (!channel) continue;
-    if (channel.id !== name)
-      throw new CroupierError('CROUPIER_CONFIG_INVALID', `channel registered as "${name}" calls itself "${channel.id}"`);
-    channels.push(channel);
-    byId.set(channel.id, channel);
+  // A channel that refuses its configuration stops the start; nothing opened so far may leak.
+  const abandon = async (error: unknown): Promise<never> => {
+    content.close();
+    for (const channel of channels) await channel.close?.().catch(() => undefined);
+    await store.close();
+    throw error;
+  };
+  try {
+    for (const [name, factory] of Object.entries(channelFactories)) {
+      const channel = factory(context);
+      if (!channel) continue;
+      if (channel.id !== name)
+        throw new CroupierError('CROUPIER_CONFIG_INVALID', `channel registered as "${name}" calls itself "${channel.id}"`);
+      channels.push(channel);
+      byId.set(channel.id, channel);
+    }
+  } catch (error) {
+    await abandon(error);
   }
 
   const server = await buildServer({ config, log, store, channels, contentReady: () => true });
   await registerAgentApi(server, { desk, log });
   await registerAgentConsole(server, { rootDir: packageRoot() });
-  await server.listen({ port: config.server.port, host: config.server.host });
+  try {
+    await server.listen({ port: config.server.port, host: config.server.host });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    await abandon(error);
+  }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const bound = config.server.host;
