@@ -12,7 +12,9 @@ import { clock, dateTime, duration, el, fill, humanize, money, str, time, toMs }
 
 const KEY_TOKEN = 'croupier.agent.token';
 const SKILLS = ['general', 'payments', 'technical', 'kyc', 'vip', 'responsible_gambling'];
-const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
+/** Queue order as src/handoff/routing.ts has it: urgent, then VIPs (higher tier first), high, normal, low. */
+const PRIORITY_RANK = { urgent: 0, high: 2, normal: 3, low: 4 };
+const VIP_RANK = 1;
 const PRIORITY_LABEL = { urgent: 'Urgent', high: 'High', normal: 'Normal', low: 'Low' };
 const REASONS = {
   player_request: 'Asked for a person',
@@ -27,6 +29,8 @@ const REASONS = {
   sentiment: 'Upset player',
   flow: 'Flow hand-off',
 };
+/** The back office's VIP tiers by rank (src/handoff/model.ts VIP_TIER_RANK). */
+const VIP_NAMES = { 1: 'Bronze', 2: 'Silver', 3: 'Gold', 4: 'Platinum', 5: 'Diamond' };
 const AUTHOR_LABEL = { player: 'Player', bot: 'Bot', agent: 'Agent', system: 'System' };
 const CONNECTION_LABEL = { connecting: 'Connecting…', online: 'Live', reconnecting: 'Reconnecting…' };
 
@@ -322,11 +326,26 @@ function onFrame(frame) {
         addNote(frame.note);
       }
       break;
+    case 'agent.updated':
+      if (frame.agent && typeof frame.agent.id === 'string') {
+        if (state.agent && frame.agent.id === state.agent.id) {
+          state.agent = { ...state.agent, ...frame.agent };
+          renderMe();
+        }
+        if (state.agents.has(frame.agent.id)) {
+          state.agents.set(frame.agent.id, { ...state.agents.get(frame.agent.id), ...frame.agent });
+          buildAgentOptions();
+        }
+      }
+      break;
     case 'sla.breach':
       if (typeof frame.caseId === 'string') {
         if (frame.case && typeof frame.case.id === 'string') applyCase(frame.case, false);
         addAlert(frame.caseId, str(frame.kind) || 'first_reply', frame.case || state.cases.get(frame.caseId));
       }
+      break;
+    case 'error':
+      if (frame.code === 'CROUPIER_INPUT_UNAUTHORIZED') signOut('Your session has ended. Please sign in again.');
       break;
     default:
       break; // newer servers may send frames this console does not know
@@ -351,7 +370,8 @@ function applyCase(c, announceNew) {
     before.priority !== c.priority ||
     before.agentId !== c.agentId ||
     before.skill !== c.skill ||
-    before.tier !== c.tier
+    before.tier !== c.tier ||
+    before.slaState !== c.slaState // also brings the server's time again, for the clocks
   ) {
     scheduleResync();
   }
@@ -367,11 +387,20 @@ function applyCase(c, announceNew) {
   if (isSupervisor() && str(c.slaState || (c.sla && c.sla.state)) === 'breached') alertsFromCase(c);
 }
 
+function rank(c) {
+  if (c.priority === 'urgent') return PRIORITY_RANK.urgent;
+  if (Number(c.vipTier) > 0) return VIP_RANK;
+  return PRIORITY_RANK[c.priority] ?? PRIORITY_RANK.normal;
+}
+
+/** The server's queue order (it re-sends the list soon after; this places a new case until then). */
 function compareCases(a, b) {
-  const p = (PRIORITY_RANK[a.priority] ?? 2) - (PRIORITY_RANK[b.priority] ?? 2);
+  const p = rank(a) - rank(b);
   if (p !== 0) return p;
-  const v = (Number(b.vipTier) || 0) - (Number(a.vipTier) || 0);
-  if (v !== 0) return v;
+  if (rank(a) === VIP_RANK) {
+    const v = (Number(b.vipTier) || 0) - (Number(a.vipTier) || 0);
+    if (v !== 0) return v;
+  }
   return (toMs(a.queuedAt) || 0) - (toMs(b.queuedAt) || 0);
 }
 
@@ -466,10 +495,20 @@ function priorityBadge(priority) {
   return el('span', { class: `badge priority priority-${p}`, 'data-testid': 'priority' }, PRIORITY_LABEL[p]);
 }
 
+/** A VIP badge for a tier given as a rank (3) or as the back office names it ("gold"); none for non-VIPs. */
 function vipBadge(tier) {
+  if (typeof tier === 'string') {
+    if (!tier || /^(none|regular|standard)$/i.test(tier)) return null;
+    return el('span', { class: 'badge vip', 'data-testid': 'vip-badge', title: `VIP tier ${tier}` }, `VIP ${humanize(tier)}`);
+  }
   const n = Number(tier);
-  if (!Number.isFinite(n) || n <= 0) return null;
-  return el('span', { class: 'badge vip', 'data-testid': 'vip-badge', title: `VIP tier ${n}` }, `VIP ${n}`);
+  if (tier === null || !Number.isFinite(n) || n <= 0) return null;
+  const name = VIP_NAMES[n];
+  return el(
+    'span',
+    { class: 'badge vip', 'data-testid': 'vip-badge', title: `VIP tier ${n}${name ? ` (${name})` : ''}` },
+    `VIP ${name || n}`,
+  );
 }
 
 /** The SLA clock of a case: counts down to the first-reply deadline, then to escalation. */
@@ -922,7 +961,7 @@ function renderPlayer() {
   const row = (label, ...value) => rows.push(el('dt', null, label), el('dd', null, ...value));
   row('Name', str(p.name) || '—');
   row('Casino id', el('code', null, str(p.casinoPlayerId) || '—'));
-  row('VIP tier', Number(p.vipTier) > 0 ? vipBadge(p.vipTier) : 'none');
+  row('VIP tier', vipBadge(p.vipTier) || 'none');
   if (p.personalManager) row('Personal manager', agentName(p.personalManager) || str(p.personalManager));
   const missing = Array.isArray(p.missingDocuments) ? p.missingDocuments.map(str).filter(Boolean) : [];
   row(
@@ -969,7 +1008,10 @@ function renderPlayer() {
           'ul',
           { class: 'plain' },
           bonuses.map((b) => {
-            const pct = Math.max(0, Math.min(100, Number(b.wageredPercent) || 0));
+            if (typeof b.wageredPercent !== 'number' || !Number.isFinite(b.wageredPercent)) {
+              return el('li', { class: 'bonus' }, el('span', null, str(b.name) || 'Bonus'), el('span', { class: 'muted' }, 'no wagering'));
+            }
+            const pct = Math.max(0, Math.min(100, b.wageredPercent));
             return el(
               'li',
               { class: 'bonus' },

@@ -1,0 +1,361 @@
+import { existsSync, rmSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, randomId } from '../../src/core/clock.js';
+import { addAgent } from '../../src/handoff/agents.js';
+import type { AgentRole } from '../../src/handoff/model.js';
+import type { CroupierHandle } from '../../src/server/runtime.js';
+import { startTestServer, tempDir } from '../support/server.js';
+
+/*
+ * The agent console (src/server/agent-console/) in real headless Chromium against the real server:
+ * a player in the web widget asks for a person, an agent in the console takes the case to the end.
+ * The server runs on a ManualClock with its SLA clock ticking only when the test calls desk.tick(),
+ * so SLA states change exactly when the test says. Nothing here sleeps; it waits for selectors.
+ * Set CROUPIER_E2E_SCREENSHOT=/tmp/console.png to save a picture of the case view.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const skipReason = `${CHROMIUM} is missing (apt-get install -y chromium); agent console e2e tests skipped`;
+if (!available) console.warn(skipReason);
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+];
+const PASSWORD = 'console-e2e-password';
+const MINUTE = 60_000;
+// No demo accounts: the test creates its own agents through the store API the CLI uses.
+const YAML = 'handoff:\n  demoAgents: false\n';
+
+const id = (testId: string) => `[data-testid="${testId}"]`;
+const widget = {
+  launcher: '[data-croupier="launcher"]',
+  status: '[data-croupier="status"]',
+  input: '[data-croupier="input"]',
+  quickReply: '[data-croupier="quick-reply"]',
+  message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
+};
+
+describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipReason, () => {
+  let browser: Browser;
+  const servers: CroupierHandle[] = [];
+  const dirs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(browser.contexts().map((context) => context.close()));
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    expect(pageErrors.splice(0)).toEqual([]); // no script error on any page
+  });
+
+  async function start(options: { dataDir?: string; port?: number; clock?: ManualClock } = {}) {
+    const dataDir = options.dataDir ?? tempDir('croupier-console-e2e-');
+    if (!dirs.includes(dataDir)) dirs.push(dataDir);
+    const clock = options.clock ?? new ManualClock('2026-03-02T10:00:00Z');
+    const app = await startTestServer({
+      dataDir,
+      clock,
+      handoffTickMs: 0,
+      yaml: YAML,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
+    servers.push(app);
+    return { app, clock, dataDir };
+  }
+
+  async function createAgent(app: CroupierHandle, clock: ManualClock, login: string, role: AgentRole, languages = ['en']) {
+    return addAgent(
+      app.store,
+      {
+        login,
+        name: `${login[0]!.toUpperCase()}${login.slice(1)} Example`,
+        role,
+        skills: ['general'],
+        languages,
+        tier: role === 'agent' ? 1 : 3,
+        password: PASSWORD,
+      },
+      { ids: randomId, clock, defaultCapacity: 5 },
+    );
+  }
+
+  async function newPage(context: BrowserContextOptions = {}): Promise<Page> {
+    const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 800 }, ...context })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  /** Opens the console and signs in; resolves once the live socket says hello. */
+  async function signIn(url: string, login: string, context: BrowserContextOptions = {}): Promise<Page> {
+    const page = await newPage(context);
+    await page.goto(`${url}/agent`);
+    await page.fill(id('login-user'), login);
+    await page.fill(id('login-password'), PASSWORD);
+    await page.click(id('login-submit'));
+    await page.locator(`${id('connection')}[data-state="online"]`).waitFor();
+    return page;
+  }
+
+  /** The demo casino page with the widget open and connected. */
+  async function openWidget(url: string, context: BrowserContextOptions = {}): Promise<Page> {
+    const page = await newPage(context);
+    await page.goto(`${url}/`);
+    await page.click(widget.launcher);
+    await page.locator(`${widget.status}[data-state="online"]`).waitFor();
+    return page;
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.fill(widget.input, text);
+    await page.press(widget.input, 'Enter');
+  }
+
+  async function waitForCount(page: Page, selector: string, count: number): Promise<void> {
+    await page.waitForFunction(([s, c]) => document.querySelectorAll(s).length >= c, [selector, count] as const);
+  }
+
+  /** The player asks for a person and is told their place in the queue. */
+  async function askForHuman(player: Page): Promise<void> {
+    const before = await player.locator(widget.message('system')).count();
+    await say(player, 'I want to talk to a human');
+    await waitForCount(player, widget.message('system'), before + 1);
+  }
+
+  const entries = (page: Page) =>
+    page
+      .locator(id('transcript-entry'))
+      .evaluateAll((nodes) =>
+        nodes.map((n) => ({ author: n.getAttribute('data-author') ?? '', text: n.querySelector('.entry-text')?.textContent ?? '' })),
+      );
+
+  it('an agent takes a case from the widget to the end: live queue, transcript with the bot part, reply, close, rating', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'rosa', 'agent');
+
+    // a wrong password keeps the login form, with a message
+    const agent = await newPage();
+    await agent.goto(`${app.url}/agent`);
+    await agent.fill(id('login-user'), 'rosa');
+    await agent.fill(id('login-password'), 'not-the-password');
+    await agent.click(id('login-submit'));
+    await agent.locator('#login-message:not([hidden])').waitFor();
+    expect(await agent.textContent('#login-message')).toBe('Wrong login or password.');
+    expect(await agent.locator(id('queue')).isVisible()).toBe(false);
+    await agent.fill(id('login-password'), PASSWORD);
+    await agent.click(id('login-submit'));
+    await agent.locator(`${id('connection')}[data-state="online"]`).waitFor();
+    expect(await agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeTruthy();
+    expect(await agent.locator(id('queue-item')).count()).toBe(0);
+    expect(await agent.getAttribute(id('status-toggle'), 'aria-pressed')).toBe('false'); // offline: nothing is routed to Rosa
+
+    // the player talks to the bot, then asks for a person
+    const player = await openWidget(app.url);
+    await say(player, 'hello');
+    await waitForCount(player, widget.message('bot'), 1);
+    await player.locator(widget.quickReply).first().waitFor();
+    await askForHuman(player);
+
+    // the case appears in the console without a reload
+    const item = agent.locator(`${id('queue-item')}[data-status="queued"]`);
+    await item.waitFor();
+    const caseId = (await item.getAttribute('data-case-id'))!;
+    expect(await item.getAttribute('data-priority')).toBe('normal');
+    expect(await item.locator(id('sla-clock')).getAttribute('data-sla')).toBe('ok');
+    expect(await item.textContent()).toMatch(/EN.*web/);
+    expect(await item.textContent()).toContain('Asked for a person');
+    expect(await item.textContent()).toContain('#1 in queue');
+    // the clock counts down from the 5-minute first-reply target in the server's time
+    expect(await item.locator(id('sla-clock')).textContent()).toMatch(/^[45]:\d\d$/);
+
+    // the case view: the whole transcript, the bot part and its buttons included
+    await item.click();
+    await agent.locator(`${id('transcript-entry')}[data-author="system"]`).waitFor();
+    const transcript = await entries(agent);
+    expect(transcript.map((e) => e.author)).toEqual(['player', 'bot', 'player', 'bot', 'system']);
+    expect(transcript[0]!.text).toBe('hello');
+    expect(transcript[2]!.text).toBe('I want to talk to a human');
+    expect(transcript[4]!.text).toMatch(/number 1 in the queue/);
+    expect(
+      await agent
+        .locator(`${id('transcript-entry')}[data-author="bot"]`)
+        .first()
+        .locator(id('entry-buttons'))
+        .count(),
+    ).toBe(1);
+    expect(
+      await agent
+        .locator(`${id('transcript-entry')} time`)
+        .first()
+        .getAttribute('datetime'),
+    ).toMatch(/^2026-03-02T10:00/);
+    expect(await agent.locator(id('player-card')).textContent()).toContain('Not verified');
+    expect(await agent.isDisabled(id('reply-input'))).toBe(true); // claim first
+
+    // claim: the reply box opens and takes the focus
+    await agent.click(id('claim'));
+    await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
+    await expect.poll(() => agent.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reply-input');
+    await agent.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="assigned"]`).waitFor();
+    expect(await agent.locator(id('claim')).isVisible()).toBe(false);
+
+    // canned replies in the case's language fill the box; Shift+Enter is a new line, Enter sends
+    const canned = await agent.locator(`${id('canned')} option`).allTextContents();
+    expect(canned.length).toBeGreaterThan(1);
+    await agent.selectOption(id('canned'), { index: 1 });
+    expect(await agent.inputValue(id('reply-input'))).not.toBe('');
+    await agent.fill(id('reply-input'), '');
+    await agent.click(id('reply-input'));
+    await agent.keyboard.type('Hi, I am Rosa.');
+    await agent.keyboard.press('Shift+Enter');
+    await agent.keyboard.type('How can I help?');
+    await agent.keyboard.press('Enter');
+    await agent.locator(`${id('transcript-entry')}[data-author="agent"]`).waitFor();
+    expect(await agent.inputValue(id('reply-input'))).toBe('');
+    expect((await entries(agent)).at(-1)).toEqual({ author: 'agent', text: 'Hi, I am Rosa.\nHow can I help?' });
+
+    // the player sees the reply in the widget, and answers; the answer appears live in the console
+    await player.locator(widget.message('agent')).waitFor();
+    expect(await player.locator(`${widget.message('agent')} [data-croupier="text"]`).textContent()).toBe('Hi, I am Rosa.\nHow can I help?');
+    await say(player, 'My withdrawal is stuck');
+    await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
+    expect((await entries(agent)).at(-1)?.author).toBe('player');
+
+    // an internal note stays with the agents
+    await agent.fill(id('note-input'), 'Checked the payment provider: nothing pending there.');
+    await agent.click(id('note-send'));
+    await agent.locator(id('note'), { hasText: 'payment provider' }).waitFor();
+    if (process.env['CROUPIER_E2E_SCREENSHOT']) await agent.screenshot({ path: process.env['CROUPIER_E2E_SCREENSHOT'] });
+
+    // close as resolved: the bot takes over and asks the player for a rating
+    await agent.click(id('close-resolved'));
+    await agent.locator(`${id('case-status')}[data-status="closed"]`).waitFor();
+    expect(await agent.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).count()).toBe(0);
+    expect(await agent.locator(id('close-resolved')).isVisible()).toBe(false);
+    expect(await agent.isDisabled(id('reply-input'))).toBe(true);
+    await player.locator(`${widget.quickReply}[data-payload="csat:5"]`).waitFor();
+    expect(await player.locator(widget.quickReply).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-payload')))).toEqual([
+      'csat:1',
+      'csat:2',
+      'csat:3',
+      'csat:4',
+      'csat:5',
+    ]);
+    // the question reaches the console's transcript too
+    await agent.locator(`${id('transcript-entry')}[data-author="bot"]`, { hasText: /rate|rating/i }).waitFor();
+    await player.click(`${widget.quickReply}[data-payload="csat:5"]`);
+    await expect.poll(async () => (await app.store.handoff.getCase(caseId))?.data['csat']).toBe(5);
+    const playerTexts = await player.locator(`${widget.message()} [data-croupier="text"]`).allTextContents();
+    expect(playerTexts.join('\n')).not.toContain('payment provider');
+
+    // signing out forgets the token and shows the login form again
+    await agent.click(id('logout'));
+    await agent.locator(id('login-form')).waitFor();
+    expect(await agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeNull();
+  });
+
+  it('renders player markup as text, goes online to receive a case, and works on a phone', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'rosa', 'agent');
+    const agent = await signIn(app.url, 'rosa', { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+
+    const player = await openWidget(app.url);
+    await askForHuman(player);
+    const attack = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    await say(player, attack);
+    const item = agent.locator(id('queue-item'));
+    await item.locator('.qi-last', { hasText: '<img' }).waitFor(); // the last message, live in the queue
+
+    // going online routes the waiting case to the agent at once
+    await agent.click(id('status-toggle'));
+    await agent.locator(`${id('status-toggle')}[aria-pressed="true"]`).waitFor();
+    await agent.locator(`${id('queue-item')}[data-status="assigned"]`).waitFor();
+
+    // one column on a phone: the queue, then the case with a way back
+    expect(await agent.locator('#case').isVisible()).toBe(false);
+    await item.click();
+    await agent.locator(id('transcript-entry'), { hasText: '<img' }).waitFor();
+    expect(await agent.locator(id('queue')).isVisible()).toBe(false);
+    expect(await agent.locator(id('reply-send')).isVisible()).toBe(true);
+    const box = await agent.locator(id('transcript')).boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(375);
+    expect((await entries(agent)).filter((e) => e.author === 'player').at(-1)).toEqual({ author: 'player', text: attack });
+    expect(await agent.locator('#workspace img, #workspace script').count()).toBe(0);
+    expect(await agent.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await agent.click('#case-back');
+    await agent.locator(id('queue')).waitFor();
+    expect(await agent.locator('#case').isVisible()).toBe(false);
+  });
+
+  it('shows a supervisor every case and the SLA going amber, then red with an alert; a plain agent gets no alert', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'sam', 'supervisor');
+    await createAgent(app, clock, 'rosa', 'agent', ['es']); // not eligible for an English case
+    const supervisor = await signIn(app.url, 'sam');
+    const other = await signIn(app.url, 'rosa');
+    expect(await supervisor.textContent('#me')).toContain('Supervisor');
+
+    const player = await openWidget(app.url);
+    await askForHuman(player);
+    const item = supervisor.locator(id('queue-item'));
+    await item.waitFor();
+    const caseId = (await item.getAttribute('data-case-id'))!;
+    expect(await other.locator(id('queue-item')).count()).toBe(0); // not routed to Rosa
+
+    // 4.5 of 5 minutes gone: past the 80 % warning mark
+    clock.advance(4.5 * MINUTE);
+    await app.desk.tick();
+    await supervisor.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-sla="warning"]`).waitFor();
+    expect(await supervisor.locator(id('sla-alert')).count()).toBe(0);
+    // the console re-reads the list on an SLA change, and with it the server's time: 30 s left
+    await expect.poll(() => item.locator(id('sla-clock')).textContent()).toMatch(/^0:[0-3]\d$/);
+
+    // past the first-reply deadline: red, and an alert naming the case
+    clock.advance(1 * MINUTE);
+    await app.desk.tick();
+    const alert = supervisor.locator(`${id('sla-alert')}[data-case-id="${caseId}"]`);
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-kind')).toBe('first_reply');
+    expect(await alert.textContent()).toContain('no first reply in time');
+    await supervisor.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-sla="breached"]`).waitFor();
+    expect(await other.locator(id('sla-alert')).count()).toBe(0);
+
+    // the alert opens the case; dismissing it removes it
+    await alert.getByRole('button', { name: 'Open case' }).click();
+    await supervisor.locator(`${id('transcript-entry')}[data-author="player"]`).waitFor();
+    expect(await supervisor.locator(id('sla-clock')).last().getAttribute('data-sla')).toBe('breached');
+    await alert.getByRole('button', { name: 'Dismiss this alert' }).click();
+    expect(await supervisor.locator(id('sla-alert')).count()).toBe(0);
+  });
+
+  it('reconnects after the server restarts and catches up with what happened meanwhile', async () => {
+    const first = await start();
+    await createAgent(first.app, first.clock, 'rosa', 'agent');
+    const agent = await signIn(first.app.url, 'rosa');
+    const port = Number(new URL(first.app.url).port);
+
+    await first.app.close();
+    await agent.locator(`${id('connection')}[data-state="reconnecting"]`).waitFor();
+
+    // the session survives the restart (it is in the store); a case queued meanwhile shows up
+    const second = await start({ dataDir: first.dataDir, port, clock: first.clock });
+    const player = await openWidget(second.app.url);
+    await askForHuman(player);
+    await agent.locator(`${id('connection')}[data-state="online"]`).waitFor({ timeout: 20_000 });
+    await agent.locator(id('queue-item')).waitFor();
+    expect(await agent.locator(id('login-form')).isVisible()).toBe(false);
+  });
+});
