@@ -119,6 +119,8 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
   readonly #loginFailures = new Map<string, { count: number; since: number }>();
   #seq = 0;
   #started = false;
+  /** A tick still running when the next one is due is not overlapped. */
+  #ticking = false;
 
   constructor(private readonly options: DeskOptions) {}
 
@@ -550,7 +552,16 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
    * ManualClock's time.
    */
   async tick(now: Date = this.options.clock.now()): Promise<void> {
-    if (!this.#started) return;
+    if (!this.#started || this.#ticking) return;
+    this.#ticking = true;
+    try {
+      await this.#tick(now);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #tick(now: Date): Promise<void> {
     const { settings } = this.options;
     for (const c of [...this.#cases.values()]) {
       for (const kind of dueBreaches(c, now)) await this.#breach(c, kind, now);

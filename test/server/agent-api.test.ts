@@ -158,6 +158,39 @@ describe('agent API: a player hands off on the web and an agent takes it to the 
   });
 });
 
+describe('agent API: SLA over the real server', () => {
+  it('alerts the supervisor and the agent over the socket when the first reply is late, and re-routes', async () => {
+    const { app, clock } = await start();
+    const bossToken = await login(app, 'supervisor');
+    const agentToken = await login(app, 'agent');
+    const boss = await socketFor(app, bossToken);
+    const agentSocket = await socketFor(app, agentToken);
+    await call(app.url, 'PUT', '/api/agent/me/status', { token: agentToken, body: { online: true } });
+    const asked = await postJson(`${app.url}/web/messages`, { text: 'I want to talk to a human', locale: 'en' });
+    expect((asked.json['replies'] as Replies).at(-1)?.text).toBe('Demo Agent from our support team has joined the chat.');
+    const [c] = (await call(app.url, 'GET', '/api/agent/cases', { token: agentToken })).json['cases'] as {
+      id: string;
+      firstReplyDueAt: string;
+    }[];
+    expect(c!.firstReplyDueAt).toBe('2026-03-02T10:05:00.000Z');
+
+    clock.advance(4 * 60_000);
+    await app.desk.tick();
+    await boss.wait((f) => f.type === 'case.updated' && (f['case'] as { slaState: string }).slaState === 'warning');
+    clock.advance(60_000);
+    await app.desk.tick();
+    const alert = await boss.wait((f) => f.type === 'sla.breach');
+    expect(alert).toMatchObject({ caseId: c!.id, kind: 'first_reply' });
+    await agentSocket.wait((f) => f.type === 'sla.breach');
+    // the agent who did not answer loses the case; nobody else is online, so it waits in the queue
+    const after = (await call(app.url, 'GET', `/api/agent/cases/${c!.id}`, { token: bossToken })).json['case'] as Record<string, unknown>;
+    expect(after).toMatchObject({ status: 'queued', agentId: null, slaState: 'breached' });
+    await agentSocket.wait((f) => f.type === 'case.updated' && (f['case'] as { status: string }).status === 'queued');
+    await app.desk.idle();
+    expect((await app.store.conversations.findByKey('web', asked.json['conversationId'] as string))?.status).toBe('queued');
+  });
+});
+
 describe('agent API: access', () => {
   it('refuses every endpoint without a valid token (401), and a wrong password', async () => {
     const { app } = await start();
