@@ -99,8 +99,9 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
 
 /**
  * Matches list entities (with synonyms) exactly or with typos — "skril" → Skrill, "vsia" → Visa,
- * "netteler" → Neteller — using natural's Damerau-Levenshtein distance (computed allocation-free in distance.ts), with a tolerance that grows
- * with the word's length so short common words never match by accident.
+ * "netteler" → Neteller — using natural's Damerau-Levenshtein distance (computed without allocations
+ * in distance.ts), with a tolerance that grows with the word's length so short common words never
+ * match by accident.
  */
 export class EntityMatcher {
   /** Forms are sorted longest first once, here; `key` names the value in the set of values found. */

@@ -39,10 +39,53 @@ function scriptOf(text: string): Script {
  * @example detector.detect('mersi', { remembered: 'en' }) // { language: 'ro', … }
  */
 export class LanguageDetector {
+  readonly #languages: string[];
+  /** Indices of the models to score for a text in each script (all of them for other scripts). */
+  readonly #candidates: Readonly<Record<Script, readonly number[]>>;
+  /**
+   * Each model's weighted log-probability of every word and gram any model has seen, computed once
+   * here with the very expression `detect` used to evaluate per message:
+   * `wordScores[wordIndex.get(word) * models + model]`, and the score of an unseen one per model.
+   */
+  readonly #wordIndex = new Map<string, number>();
+  readonly #wordScores: Float64Array;
+  readonly #unseenWord: Float64Array;
+  readonly #gramIndex = new Map<string, number>();
+  readonly #gramScores: Float64Array;
+  readonly #unseenGram: Float64Array;
+
   private constructor(
     private readonly models: readonly Model[],
-    private readonly vocabularySize: number,
-  ) {}
+    vocabularySize: number,
+  ) {
+    this.#languages = [...new Set(models.map((model) => model.language))];
+    const all = models.map((_, index) => index);
+    const inScript = (script: Script) => all.filter((index) => models[index]?.script === script);
+    const latin = inScript('latin');
+    const cyrillic = inScript('cyrillic');
+    this.#candidates = { latin: latin.length > 0 ? latin : all, cyrillic: cyrillic.length > 0 ? cyrillic : all, other: all };
+    const count = models.length;
+    for (const model of models) {
+      for (const word of model.words.keys()) if (!this.#wordIndex.has(word)) this.#wordIndex.set(word, this.#wordIndex.size);
+      for (const gram of model.grams.keys()) if (!this.#gramIndex.has(gram)) this.#gramIndex.set(gram, this.#gramIndex.size);
+    }
+    this.#wordScores = new Float64Array(this.#wordIndex.size * count);
+    this.#gramScores = new Float64Array(this.#gramIndex.size * count);
+    this.#unseenWord = new Float64Array(count);
+    this.#unseenGram = new Float64Array(count);
+    models.forEach((model, m) => {
+      const wordScore = (seen: number) => 1.5 * Math.log((seen + 0.1) / (model.wordTotal + 0.1 * 50_000));
+      const gramScore = (seen: number) => 0.35 * Math.log((seen + 0.5) / (model.gramTotal + 0.5 * vocabularySize));
+      const unseenWord = wordScore(0);
+      const unseenGram = gramScore(0);
+      this.#unseenWord[m] = unseenWord;
+      this.#unseenGram[m] = unseenGram;
+      for (let at = m; at < this.#wordScores.length; at += count) this.#wordScores[at] = unseenWord;
+      for (let at = m; at < this.#gramScores.length; at += count) this.#gramScores[at] = unseenGram;
+      for (const [word, seen] of model.words) this.#wordScores[(this.#wordIndex.get(word) as number) * count + m] = wordScore(seen);
+      for (const [gram, seen] of model.grams) this.#gramScores[(this.#gramIndex.get(gram) as number) * count + m] = gramScore(seen);
+    });
+  }
 
   static train(corpus: Corpus): LanguageDetector {
     const models: Model[] = [];
@@ -80,29 +123,46 @@ export class LanguageDetector {
   }
 
   get languages(): string[] {
-    return [...new Set(this.models.map((model) => model.language))];
+    return [...this.#languages];
   }
 
-  detect(text: string, options: { remembered?: string; hint?: string } = {}): LanguageGuess {
-    const languages = this.languages;
-    if (languages.length === 0) return { language: options.remembered ?? 'en', confidence: 0, scores: {} };
+  /** `tokens` are `tokenize(text)`, when the caller has them already. */
+  detect(text: string, options: { remembered?: string; hint?: string } = {}, tokens: readonly string[] = tokenize(text)): LanguageGuess {
+    if (this.#languages.length === 0) return { language: options.remembered ?? 'en', confidence: 0, scores: {} };
     const script = scriptOf(text);
-    const candidates = this.models.filter((model) => script === 'other' || model.script === script);
-    const words = tokenize(text).filter((word) => !/^\p{N}/u.test(word));
-    const grams = charGrams(text);
-    // best-scoring model per language (a language may have one per script)
-    const logScores: Record<string, number> = {};
-    for (const model of candidates.length > 0 ? candidates : this.models) {
+    const candidates = this.#candidates[script];
+    const count = this.models.length;
+    // Each candidate's score: priors, then every word, then every gram, added in that order.
+    const totals = new Float64Array(count);
+    for (const m of candidates) {
+      const model = this.models[m] as Model;
       let score = 0;
       if (model.language === options.remembered) score += Math.log(6);
       if (model.language === options.hint) score += Math.log(2);
-      for (const word of words) score += 1.5 * Math.log(((model.words.get(word) ?? 0) + 0.1) / (model.wordTotal + 0.1 * 50_000));
-      for (const gram of grams)
-        score += 0.35 * Math.log(((model.grams.get(gram) ?? 0) + 0.5) / (model.gramTotal + 0.5 * this.vocabularySize));
-      logScores[model.language] = Math.max(logScores[model.language] ?? -Infinity, score);
+      totals[m] = score;
+    }
+    for (const word of tokens) {
+      if (/^\p{N}/u.test(word)) continue;
+      const index = this.#wordIndex.get(word);
+      const scores = index === undefined ? this.#unseenWord : this.#wordScores;
+      const at = index === undefined ? 0 : index * count;
+      for (const m of candidates) totals[m] = (totals[m] as number) + (scores[at + m] as number);
+    }
+    for (const gram of charGrams(text)) {
+      const index = this.#gramIndex.get(gram);
+      const scores = index === undefined ? this.#unseenGram : this.#gramScores;
+      const at = index === undefined ? 0 : index * count;
+      for (const m of candidates) totals[m] = (totals[m] as number) + (scores[at + m] as number);
+    }
+    // best-scoring model per language (a language may have one per script)
+    const logScores: Record<string, number> = {};
+    for (const m of candidates) {
+      const language = (this.models[m] as Model).language;
+      logScores[language] = Math.max(logScores[language] ?? -Infinity, totals[m] as number);
     }
     const scored = Object.keys(logScores);
-    const max = Math.max(...Object.values(logScores));
+    let max = -Infinity;
+    for (const language of scored) max = Math.max(max, logScores[language] as number);
     let sum = 0;
     const scores: Record<string, number> = {};
     for (const language of scored) {
