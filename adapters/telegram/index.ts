@@ -9,6 +9,7 @@ import type { DeliveryTarget } from '../../src/core/stages/deliver.js';
 import type { ChannelAdapter, ChannelContext } from '../../src/server/channel.js';
 import { safeEqual, unauthorized } from '../../src/server/webhook.js';
 import type { TranscriptEntry } from '../../src/store/store.js';
+import { createAgentTopics } from './agent-topics.js';
 import { CHANNEL, readUpdate, updateShape } from './inbound.js';
 import { CAPTION_MAX, HASHED_PREFIX, callbackData, inlineKeyboard, redact, telegramCapabilities, toPlatformError } from './outbound.js';
 import { readStartToken } from './start-token.js';
@@ -88,6 +89,8 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     });
 
   const safe = (error: unknown, method: string) => toPlatformError(error, method, token);
+  /** Agents in Telegram (channels.telegram.agentGroup): the agents' forum group is theirs, never the player pipeline's. */
+  const agentTopics = createAgentTopics({ context, api: bot.api, safe });
 
   let initialising: Promise<void> | undefined;
   /**
@@ -158,6 +161,10 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
   bot.use(async (ctx: Context) => {
     const parsed = updateShape.safeParse(ctx.update);
     if (!parsed.success) throw new CroupierError('CROUPIER_INPUT_INVALID', 'the body is not a Telegram Update (update_id missing)');
+    if (agentTopics?.owns(parsed.data)) {
+      await agentTopics.handle(parsed.data);
+      return;
+    }
     const read = readUpdate(parsed.data, context.clock.now());
     try {
       let inbound = read.inbound;
@@ -288,6 +295,7 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     },
 
     async start() {
+      agentTopics?.start();
       if (settings.mode !== 'polling') return;
       // In the background: start() must not block the server, and the Bot API may be unreachable.
       polling = (async () => {
@@ -320,9 +328,15 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
     },
 
     describe() {
+      const agents = settings.agentGroup.enabled
+        ? [
+            `telegram: agents answer in forum topics of the group ${settings.agentGroup.chatId} (the bot must be an admin there with "Manage topics")`,
+          ]
+        : [];
       if (settings.mode === 'polling') {
         return [
           `telegram: live, long polling ${apiRoot} (local development: no public URL needed; a webhook set for this bot is removed on start)`,
+          ...agents,
         ];
       }
       const url = `${context.publicUrl()}${WEBHOOK_PATH}`;
@@ -332,6 +346,7 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
           ? []
           : ['telegram: Telegram only calls HTTPS webhooks (ports 443, 80, 88, 8443): set server.publicUrl']),
         `telegram: register it once: curl -sS "${apiRoot}/bot$TELEGRAM_BOT_TOKEN/setWebhook" -d url=${url} -d secret_token=$TELEGRAM_WEBHOOK_SECRET -d 'allowed_updates=${JSON.stringify(ALLOWED_UPDATES)}'`,
+        ...agents,
       ];
     },
 
@@ -345,6 +360,7 @@ export function createTelegramChannel(context: ChannelContext): ChannelAdapter |
         );
       await withDeadline(polling ?? Promise.resolve(), 5_000);
       await Promise.allSettled([...answering]);
+      if (agentTopics) await withDeadline(agentTopics.close(), 5_000);
     },
   };
 }

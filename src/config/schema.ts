@@ -18,8 +18,36 @@ const telegramChannel = z
       .default('webhook')
       .describe('`webhook` (production: POST /webhooks/telegram) or `polling` (local development, no public URL).'),
     apiRoot: z.url().default('https://api.telegram.org').describe('Bot API root; point it at an emulator for tests.'),
+    agentGroup: z
+      .object({
+        enabled: z.boolean().default(false),
+        chatId: z
+          .number()
+          .int()
+          .max(-1_000_000_000_000, 'a supergroup id, such as -1001234567890 (forum topics exist in supergroups only)')
+          .optional()
+          .describe('The forum supergroup of the agents (the same bot is an admin there), e.g. -1001234567890.'),
+        transcriptLines: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(30)
+          .describe('Transcript entries posted in a new topic (the newest; 0: none).'),
+      })
+      .strict()
+      .refine((group) => !group.enabled || group.chatId !== undefined, {
+        message: 'agentGroup.enabled needs agentGroup.chatId: the id of the agents’ forum supergroup',
+        path: ['chatId'],
+      })
+      .prefault({})
+      .describe('Agents in Telegram: every hand-off opens a topic in this forum group, where agents answer players.'),
   })
   .strict()
+  .refine((telegram) => telegram.enabled || !telegram.agentGroup.enabled, {
+    message: 'agentGroup needs the Telegram channel: set channels.telegram.enabled (the same bot serves players and agents)',
+    path: ['agentGroup', 'enabled'],
+  })
   .prefault({});
 
 const whatsappWebChannel = z

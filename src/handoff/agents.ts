@@ -16,11 +16,15 @@ export interface NewAgent {
   /** Default: `handoff.capacity` (5). */
   readonly capacity?: number;
   readonly password: string;
+  /** The agent's numeric Telegram user id, to answer players from the agents' forum group. */
+  readonly telegramUserId?: string;
 }
 
 const LOGIN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 const SKILL = /^[a-z][a-z0-9_]{0,39}$/;
 const LANGUAGE = /^[a-z]{2,3}$/;
+/** Telegram user ids are positive integers of up to 52 bits. */
+export const TELEGRAM_USER_ID = /^[1-9]\d{0,15}$/;
 
 /** Checks a new agent; every problem is a coded 400 with a sentence an operator can act on. */
 export function validateNewAgent(input: NewAgent): void {
@@ -38,6 +42,8 @@ export function validateNewAgent(input: NewAgent): void {
   if (input.capacity !== undefined && (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > 50))
     fail('the capacity must be a whole number from 1 to 50');
   if (input.password.length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (input.telegramUserId !== undefined && !TELEGRAM_USER_ID.test(input.telegramUserId))
+    fail('the Telegram user id is the number Telegram gives the account (e.g. 123456789), not a @username');
 }
 
 /** Creates an agent with a scrypt-hashed password. A login that exists fails with `CROUPIER_INPUT_CONFLICT`. */
@@ -62,6 +68,7 @@ export async function addAgent(
     online: false,
     passwordHash: await hashPassword(input.password),
     createdAt: context.clock.now(),
+    ...(input.telegramUserId !== undefined ? { telegramUserId: input.telegramUserId } : {}),
   };
   await store.handoff.createAgent(record);
   await store.durable();

@@ -8,9 +8,13 @@ import type { TurnResult } from '../core/turn.js';
 import type { Inbound } from '../core/message.js';
 import type { Accepted } from '../core/pipeline.js';
 import type { ChannelCapabilities } from '../core/render.js';
+import type { HandoffDesk } from '../handoff/desk.js';
 import type { Store, TranscriptEntry } from '../store/store.js';
 
 export type { ChannelCapabilities } from '../core/render.js';
+
+/** What a channel whose platform also serves agents may do with the hand-off desk. */
+export type AgentDesk = Pick<HandoffDesk, 'subscribe' | 'claim' | 'reply' | 'close' | 'agents'>;
 
 /** Everything an adapter may use; it never reaches past this into the rest of the product. */
 export interface ChannelContext {
@@ -35,6 +39,11 @@ export interface ChannelContext {
   publicUrl(): string;
   /** Secret for values this server signs for itself (web conversation ids). */
   readonly serverSecret: string;
+  /**
+   * The hand-off desk, for a channel whose platform also serves agents (Telegram forum topics,
+   * adapters/telegram/agent-topics.ts). Absent where no desk runs (contexts built by hand in tests).
+   */
+  readonly agentDesk?: AgentDesk;
 }
 
 /**

@@ -228,6 +228,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     accept: (inbound) => pipeline.accept(inbound),
     env,
     publicUrl: () => config.server.publicUrl?.replace(/\/+$/, '') ?? url,
+    agentDesk: desk,
   };
   // A channel that refuses its configuration stops the start; nothing opened so far may leak.
   const abandon = async (error: unknown): Promise<never> => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { randomId, systemClock } from '../../core/clock.js';
 import { CroupierError, isCroupierError } from '../../core/errors.js';
-import { addAgent } from '../../handoff/agents.js';
+import { TELEGRAM_USER_ID, addAgent } from '../../handoff/agents.js';
 import { MIN_PASSWORD_LENGTH, hashPassword } from '../../handoff/passwords.js';
 import type { AgentRole } from '../../handoff/model.js';
 import { openStore } from '../../server/runtime.js';
@@ -16,7 +16,16 @@ export interface AgentsAddOptions {
   readonly languages: string;
   readonly tier: string;
   readonly capacity?: string;
+  readonly telegramUserId?: string;
   readonly passwordStdin?: boolean;
+  readonly config?: string;
+  readonly dataDir?: string;
+}
+
+export interface AgentsTelegramOptions {
+  readonly login: string;
+  readonly userId?: string;
+  readonly remove?: boolean;
   readonly config?: string;
   readonly dataDir?: string;
 }
@@ -49,6 +58,7 @@ export function registerAgentCommands(program: Command, io: () => Io = processIo
     .option('--languages <list>', 'comma-separated language codes the agent answers in', 'en')
     .option('--tier <tier>', '1 (first line), 2 (specialist) or 3 (lead)', '1')
     .option('--capacity <n>', 'conversations at once (default: handoff.capacity, 5)')
+    .option('--telegram-user-id <id>', "the agent's numeric Telegram user id, to answer players in the agents' forum group")
     .option('--password-stdin', 'read the password from stdin (for scripts), instead of asking')
     .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
     .option('--data-dir <dir>', 'where the embedded database lives')
@@ -57,7 +67,8 @@ export function registerAgentCommands(program: Command, io: () => Io = processIo
       `
 Examples:
   $ croupier agents add --login maria --name "María" --skills general,payments --languages es,en --tier 2
-  $ printf '%s' "$PASSWORD" | croupier agents add --login lead --name "Lead" --role supervisor --tier 3 --password-stdin`,
+  $ printf '%s' "$PASSWORD" | croupier agents add --login lead --name "Lead" --role supervisor --tier 3 --password-stdin
+  $ croupier agents add --login dana --name "Dana" --telegram-user-id 123456789`,
     )
     .action(async (options: AgentsAddOptions) => {
       process.exitCode = await runAgentsAdd(options, io());
@@ -72,6 +83,21 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ croupier agents password --login agent')
     .action(async (options: { login: string; passwordStdin?: boolean; config?: string; dataDir?: string }) => {
       process.exitCode = await runAgentsPassword(options, io());
+    });
+  agents
+    .command('telegram')
+    .description("link an agent to their Telegram account (to answer players in the agents' forum group), or unlink it")
+    .requiredOption('--login <login>', 'the agent')
+    .option('--user-id <id>', 'the numeric Telegram user id (a message to @userinfobot shows it)')
+    .option('--remove', 'unlink the Telegram account')
+    .option('-c, --config <file>', 'configuration file (default: ./croupier.yaml if present)')
+    .option('--data-dir <dir>', 'where the embedded database lives')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ croupier agents telegram --login dana --user-id 123456789\n  $ croupier agents telegram --login dana --remove',
+    )
+    .action(async (options: AgentsTelegramOptions) => {
+      process.exitCode = await runAgentsTelegram(options, io());
     });
   agents
     .command('list')
@@ -99,12 +125,13 @@ export async function runAgentsAdd(options: AgentsAddOptions, io: Io): Promise<n
           languages: list(options.languages),
           tier: Number(options.tier),
           ...(options.capacity !== undefined ? { capacity: Number(options.capacity) } : {}),
+          ...(options.telegramUserId !== undefined ? { telegramUserId: options.telegramUserId.trim() } : {}),
           password,
         },
         { ids: randomId, clock: systemClock, defaultCapacity: config.handoff.capacity },
       );
       io.stdout.write(
-        `added ${agent.role} "${agent.login}" (${agent.name}): tier ${agent.tier}, skills ${agent.skills.join(', ')}, languages ${agent.languages.join(', ')}, capacity ${agent.capacity}\n`,
+        `added ${agent.role} "${agent.login}" (${agent.name}): tier ${agent.tier}, skills ${agent.skills.join(', ')}, languages ${agent.languages.join(', ')}, capacity ${agent.capacity}${agent.telegramUserId ? `, Telegram user ${agent.telegramUserId}` : ''}\n`,
       );
       return 0;
     } finally {
@@ -142,6 +169,40 @@ export async function runAgentsPassword(
   }
 }
 
+/** `croupier agents telegram`: links or unlinks an agent's Telegram account. Returns the exit code. */
+export async function runAgentsTelegram(options: AgentsTelegramOptions, io: Io): Promise<number> {
+  try {
+    const userId = options.userId?.trim();
+    if ((userId === undefined) === (options.remove !== true)) {
+      throw new CroupierError('CROUPIER_INPUT_INVALID', 'give either --user-id <id> or --remove');
+    }
+    if (userId !== undefined && !TELEGRAM_USER_ID.test(userId)) {
+      throw new CroupierError(
+        'CROUPIER_INPUT_INVALID',
+        'the Telegram user id is the number Telegram gives the account (e.g. 123456789), not a @username',
+      );
+    }
+    const { store } = open(options, io);
+    try {
+      const agent = await store.handoff.agentByLogin(options.login);
+      if (!agent) throw new CroupierError('CROUPIER_INPUT_NOT_FOUND', `there is no agent with the login "${options.login}"`);
+      const { telegramUserId: _previous, ...rest } = agent;
+      await store.handoff.saveAgent(userId === undefined ? rest : { ...rest, telegramUserId: userId });
+      await store.durable();
+      io.stdout.write(
+        userId === undefined
+          ? `"${agent.login}" is no longer linked to a Telegram account\n`
+          : `"${agent.login}" answers in the agents' Telegram group as user ${userId} (a running server sees it at once)\n`,
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    return fail(error, io);
+  }
+}
+
 export async function runAgentsList(options: { config?: string; dataDir?: string }, io: Io): Promise<number> {
   try {
     const { store } = open(options, io);
@@ -150,7 +211,7 @@ export async function runAgentsList(options: { config?: string; dataDir?: string
       if (agents.length === 0) io.stdout.write('no agents yet: add one with `croupier agents add`\n');
       for (const agent of agents) {
         io.stdout.write(
-          `${agent.login}\t${agent.name}\t${agent.role}\ttier ${agent.tier}\t${agent.skills.join(',')}\t${agent.languages.join(',')}\tcapacity ${agent.capacity}${agent.online ? '\tonline' : ''}\n`,
+          `${agent.login}\t${agent.name}\t${agent.role}\ttier ${agent.tier}\t${agent.skills.join(',')}\t${agent.languages.join(',')}\tcapacity ${agent.capacity}${agent.online ? '\tonline' : ''}${agent.telegramUserId ? `\ttelegram ${agent.telegramUserId}` : ''}\n`,
         );
       }
       return 0;

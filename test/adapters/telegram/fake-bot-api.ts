@@ -25,6 +25,8 @@ export class FakeBotApi {
   readonly #scripts = new Map<string, ScriptedResponse[]>();
   readonly #waiters: { match: (call: BotApiCall) => boolean; resolve: (call: BotApiCall) => void }[] = [];
   #messageId = 1000;
+  /** Forum topics made by createForumTopic get thread ids from here on. */
+  #threadId = 500;
 
   #url = '';
   private constructor(private readonly server: FastifyInstance) {}
@@ -89,8 +91,15 @@ export class FakeBotApi {
   }
 
   private result(call: BotApiCall): unknown {
-    const chat = { id: Number(call.body['chat_id']), type: 'private', first_name: 'Ana' };
-    const message = () => ({ message_id: ++this.#messageId, date: 1_767_225_600, chat, from: BOT_USER });
+    const chatId = Number(call.body['chat_id']);
+    // Negative ids are groups: supergroups (-100…) are where forum topics live.
+    const chat =
+      chatId < 0 ? { id: chatId, type: 'supergroup', title: 'Agents', is_forum: true } : { id: chatId, type: 'private', first_name: 'Ana' };
+    const thread =
+      typeof call.body['message_thread_id'] === 'number'
+        ? { message_thread_id: call.body['message_thread_id'], is_topic_message: true }
+        : {};
+    const message = () => ({ message_id: ++this.#messageId, date: 1_767_225_600, chat, from: BOT_USER, ...thread });
     switch (call.method) {
       case 'getMe':
         return BOT_USER;
@@ -102,6 +111,8 @@ export class FakeBotApi {
         return { ...message(), photo: [{ file_id: 'sent-photo', file_unique_id: 'u1', width: 90, height: 90 }] };
       case 'sendDocument':
         return { ...message(), document: { file_id: 'sent-doc', file_unique_id: 'u2' } };
+      case 'createForumTopic':
+        return { message_thread_id: ++this.#threadId, name: call.body['name'], icon_color: call.body['icon_color'] ?? 0x6fb9f0 };
       default:
         return true;
     }
