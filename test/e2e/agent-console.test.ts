@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, randomId } from '../../src/core/clock.js';
+import { signPlayerToken } from '../../src/core/player-token.js';
 import { addAgent } from '../../src/handoff/agents.js';
 import type { AgentRole } from '../../src/handoff/model.js';
 import type { CroupierHandle } from '../../src/server/runtime.js';
@@ -33,6 +34,7 @@ const PASSWORD = 'console-e2e-password';
 const MINUTE = 60_000;
 // No demo accounts: the test creates its own agents through the store API the CLI uses.
 const YAML = 'handoff:\n  demoAgents: false\n';
+const PLAYER_TOKEN_SECRET = 'console-e2e-player-token-secret';
 
 const id = (testId: string) => `[data-testid="${testId}"]`;
 const widget = {
@@ -71,21 +73,28 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
       clock,
       handoffTickMs: 0,
       yaml: YAML,
+      env: { CROUPIER_PLAYER_TOKEN_SECRET: PLAYER_TOKEN_SECRET },
       ...(options.port !== undefined ? { port: options.port } : {}),
     });
     servers.push(app);
     return { app, clock, dataDir };
   }
 
-  async function createAgent(app: CroupierHandle, clock: ManualClock, login: string, role: AgentRole, languages = ['en']) {
+  async function createAgent(
+    app: CroupierHandle,
+    clock: ManualClock,
+    login: string,
+    role: AgentRole,
+    options: { languages?: string[]; skills?: string[] } = {},
+  ) {
     return addAgent(
       app.store,
       {
         login,
         name: `${login[0]!.toUpperCase()}${login.slice(1)} Example`,
         role,
-        skills: ['general'],
-        languages,
+        skills: options.skills ?? ['general'],
+        languages: options.languages ?? ['en'],
         tier: role === 'agent' ? 1 : 3,
         password: PASSWORD,
       },
@@ -96,6 +105,7 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
   async function newPage(context: BrowserContextOptions = {}): Promise<Page> {
     const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 800 }, ...context })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(10_000); // a missing element fails with its selector, before the test's own timeout
     return page;
   }
 
@@ -113,6 +123,31 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
   /** The demo casino page with the widget open and connected. */
   async function openWidget(url: string, context: BrowserContextOptions = {}): Promise<Page> {
     const page = await newPage(context);
+    await page.goto(`${url}/`);
+    await page.click(widget.launcher);
+    await page.locator(`${widget.status}[data-state="online"]`).waitFor();
+    return page;
+  }
+
+  /**
+   * The demo page for a logged-in player: a casino site passes the player's signed token to
+   * `Croupier.init` (see the comment in adapters/web/public/index.html); here an init script adds
+   * it to the demo page's own call.
+   */
+  async function openWidgetAs(url: string, clock: ManualClock, casinoPlayerId: string): Promise<Page> {
+    const page = await newPage();
+    const token = signPlayerToken({ sub: casinoPlayerId, exp: Math.floor(clock.now().getTime() / 1000) + 3600 }, PLAYER_TOKEN_SECRET);
+    await page.addInitScript((playerToken) => {
+      type Api = { init(options: Record<string, unknown>): unknown };
+      let api: Api | undefined;
+      Object.defineProperty(window, 'Croupier', {
+        configurable: true,
+        get: () => api,
+        set: (value: Api) => {
+          api = { ...value, init: (options) => value.init({ ...options, playerToken }) };
+        },
+      });
+    }, token);
     await page.goto(`${url}/`);
     await page.click(widget.launcher);
     await page.locator(`${widget.status}[data-state="online"]`).waitFor();
@@ -303,7 +338,7 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
   it('shows a supervisor every case and the SLA going amber, then red with an alert; a plain agent gets no alert', async () => {
     const { app, clock } = await start();
     await createAgent(app, clock, 'sam', 'supervisor');
-    await createAgent(app, clock, 'rosa', 'agent', ['es']); // not eligible for an English case
+    await createAgent(app, clock, 'rosa', 'agent', { languages: ['es'] }); // not eligible for an English case
     const supervisor = await signIn(app.url, 'sam');
     const other = await signIn(app.url, 'rosa');
     expect(await supervisor.textContent('#me')).toContain('Supervisor');
@@ -339,6 +374,84 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     expect(await supervisor.locator(id('sla-clock')).last().getAttribute('data-sla')).toBe('breached');
     await alert.getByRole('button', { name: 'Dismiss this alert' }).click();
     expect(await supervisor.locator(id('sla-alert')).count()).toBe(0);
+  });
+
+  it('orders VIPs by tier and shows the player card from the back office, with the responsible-gambling flag', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'rosa', 'agent');
+    const agent = await signIn(app.url, 'rosa');
+
+    // a silver VIP in a cool-off period asks first, a gold VIP second: gold goes first
+    const thomas = await openWidgetAs(app.url, clock, 'P-1010');
+    await askForHuman(thomas);
+    await agent.locator(id('queue-item')).waitFor();
+    const lucia = await openWidgetAs(app.url, clock, 'P-1002');
+    await askForHuman(lucia);
+    await waitForCount(agent, id('queue-item'), 2);
+    const names = () => agent.locator(`${id('queue-item')} .qi-name`).allTextContents();
+    await expect.poll(names).toEqual(['Lucía García', 'Thomas Müller']);
+    expect(await agent.locator(`${id('queue-item')} ${id('vip-badge')}`).allTextContents()).toEqual(['VIP Gold', 'VIP Silver']);
+
+    await agent.locator(id('queue-item')).first().click();
+    const card = agent.locator(id('player-card'));
+    await card.locator('dl').waitFor();
+    const lucias = (await card.textContent()) ?? '';
+    expect(lucias).toContain('Lucía García');
+    expect(lucias).toContain('P-1002');
+    expect(lucias).toContain('VIP Gold');
+    expect(await card.locator(id('kyc-status')).textContent()).toBe('Pending');
+    expect(lucias).toContain('missing: Selfie, Utility bill');
+    expect(lucias).toMatch(/€840\.20.*€50\.00 bonus/);
+    expect(await agent.locator(id('rg-flag')).count()).toBe(0);
+
+    await agent.locator(id('queue-item')).nth(1).click();
+    await card.locator('dl', { hasText: 'P-1010' }).waitFor();
+    expect(await agent.locator(id('rg-flag')).isVisible()).toBe(true);
+    expect(await agent.textContent(id('rg-flag'))).toContain('Do not offer bonuses');
+  });
+
+  it('transfers: an agent hands a case to payments, a supervisor gives it to a named agent', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'rosa', 'agent');
+    await createAgent(app, clock, 'paul', 'agent', { skills: ['payments'] });
+    await createAgent(app, clock, 'sam', 'supervisor');
+    const rosa = await signIn(app.url, 'rosa');
+    const paul = await signIn(app.url, 'paul');
+    const sam = await signIn(app.url, 'sam');
+
+    const player = await openWidget(app.url);
+    await askForHuman(player);
+    const item = rosa.locator(id('queue-item'));
+    await item.waitFor();
+    const caseId = (await item.getAttribute('data-case-id'))!;
+    await sam.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).waitFor();
+    expect(await paul.locator(id('queue-item')).count()).toBe(0); // a general case is not Paul's
+
+    // Rosa claims it, then sends it to payments: it leaves her list and reaches Paul's queue
+    await item.click();
+    await rosa.click(id('claim'));
+    await rosa.locator(`${id('reply-input')}:not([disabled])`).waitFor();
+    expect(await rosa.locator('#transfer-agent-row').isVisible()).toBe(false); // plain agents do not read the team list
+    await rosa.click(id('transfer-send'));
+    await rosa.locator('#case-error:not([hidden])').waitFor(); // nothing chosen yet
+    await rosa.selectOption(id('transfer-skill'), 'payments');
+    await rosa.click(id('transfer-send'));
+    await paul.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="queued"]`).waitFor();
+    expect(await paul.locator(id('queue-item')).textContent()).toContain('Payments');
+    await rosa.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${id('queue-item')}[data-case-id="${caseId}"]`);
+
+    // Sam gives it to Paul by name: it lands in Paul's own cases
+    await sam.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).click();
+    await sam.locator(`${id('transcript-entry')}[data-author="player"]`).waitFor();
+    const options = await sam.locator(`${id('transfer-agent')} option`).allTextContents();
+    expect(options.some((o) => o.startsWith('Paul Example'))).toBe(true);
+    const paulId = (await app.store.handoff.agentByLogin('paul'))!.id;
+    await sam.selectOption(id('transfer-agent'), paulId);
+    await sam.click(id('transfer-send'));
+    await paul.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="assigned"]`).waitFor();
+    await sam.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="assigned"]`, { hasText: 'Paul Example' }).waitFor();
+    await paul.locator(id('queue-item')).click();
+    await paul.locator(`${id('reply-input')}:not([disabled])`).waitFor();
   });
 
   it('reconnects after the server restarts and catches up with what happened meanwhile', async () => {
