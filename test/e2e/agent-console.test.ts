@@ -269,6 +269,12 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
     expect((await entries(agent)).at(-1)?.author).toBe('player');
 
+    // a reload keeps the session (sessionStorage) and reopens the case from the address
+    expect(agent.url()).toContain(`#/case/${caseId}`);
+    await agent.reload();
+    await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
+    await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
+
     // an internal note stays with the agents
     await agent.fill(id('note-input'), 'Checked the payment provider: nothing pending there.');
     await agent.click(id('note-send'));
@@ -295,6 +301,10 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await expect.poll(async () => (await app.store.handoff.getCase(caseId))?.data['csat']).toBe(5);
     const playerTexts = await player.locator(`${widget.message()} [data-croupier="text"]`).allTextContents();
     expect(playerTexts.join('\n')).not.toContain('payment provider');
+
+    // the closed case is in the closed list
+    await agent.selectOption(id('queue-filter'), 'closed');
+    await agent.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="closed"]`, { hasText: 'resolved' }).waitFor();
 
     // signing out forgets the token and shows the login form again
     await agent.click(id('logout'));
