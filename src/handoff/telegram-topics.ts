@@ -300,7 +300,7 @@ export class TelegramTopicsBridge {
     }
     this.options.log.info({ caseId: topic.caseId }, 'telegram topics: a message from someone who is not a known agent; ignored');
     if (this.#warned.has(key)) return;
-    this.#warned.add(key);
+    remember(this.#warned, key);
     this.#note(
       topic,
       `Sorry, ${update.from.name || 'there'}: only agents can answer players here, and your Telegram account is not linked to an agent. ` +
@@ -460,7 +460,7 @@ export class TelegramTopicsBridge {
     if (facts.csat === null || this.#rated.has(facts.id)) return;
     const stored = await this.options.store.handoff.caseTopic(facts.id);
     if (!stored || stored.chatId !== this.options.chatId) return;
-    this.#rated.add(facts.id);
+    remember(this.#rated, facts.id);
     await this.#post(topicOf(stored), `⭐ The player rated the help ${facts.csat}/5.`);
   }
 
@@ -648,6 +648,15 @@ function factsFrom(record: CaseRecord): CaseFacts | undefined {
     status: record.status,
     agentId: record.agentId,
   });
+}
+
+/** Adds to a set that forgets its oldest members past 1,000 (memory stays bounded on a long run). */
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  if (set.size > 1_000) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
+  }
 }
 
 function topicOf(record: CaseTopicRecord): Topic {
