@@ -351,8 +351,15 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     return this.options.clock.now();
   }
 
+  /** The agents the desk knows: loaded at start, plus every one who has logged in since. */
   agents(): Agent[] {
     return [...this.#agents.values()].sort((a, b) => a.login.localeCompare(b.login));
+  }
+
+  /** Every agent in the store, including ones added with `croupier agents add` since the start. */
+  async refreshAgents(): Promise<Agent[]> {
+    for (const record of await this.options.store.handoff.listAgents()) this.#remember(record);
+    return this.agents();
   }
 
   /** Number of open cases an agent holds. */
@@ -464,6 +471,8 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
    * whoever transferred it) or to a named agent (who must have a free slot).
    */
   async transfer(viewer: Agent, id: string, to: { skill?: string; tier?: number; agentId?: string }): Promise<CaseView> {
+    // An agent added from the command line since the start (before the case is looked at: no await after that).
+    if (to.agentId !== undefined && !this.#agents.has(to.agentId)) await this.refreshAgents();
     const c = await this.#openCase(id);
     this.#mustHandle(viewer, c, 'transfer');
     if (to.tier !== undefined && !isTier(to.tier)) throw new CroupierError('CROUPIER_INPUT_INVALID', 'tier must be 1, 2 or 3');
@@ -582,7 +591,8 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
         if (!notice && now.getTime() - Date.parse(c.queuedAt) < settings.queueUpdateMs) continue;
         c.internals.notice = { position, at: now.toISOString() };
         await this.#save(c);
-        this.#tell(c, 'handoff.queue_update', { position, minutes: this.#estimate(c, position) }, 'system');
+        // A player who has not heard a place yet (the case came in after hours) hears the whole of it.
+        this.#tell(c, notice ? 'handoff.queue_update' : 'handoff.queued', { position, minutes: this.#estimate(c, position) }, 'system');
       }
     }
     await this.options.store.handoff.deleteExpiredSessions(now);

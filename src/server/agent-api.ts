@@ -206,7 +206,7 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
       api.get('/agents', async (request) => {
         const { agent } = who(request);
         if (!isSupervisor(agent)) throw new CroupierError('CROUPIER_INPUT_FORBIDDEN', 'only supervisors and admins see the team');
-        return { agents: desk.agents().map((each) => agentView(each, desk.loadOf(each.id))) };
+        return { agents: (await desk.refreshAgents()).map((each) => agentView(each, desk.loadOf(each.id))) };
       });
 
       api.get('/socket', { websocket: true }, (socket, request) => {

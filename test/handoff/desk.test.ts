@@ -259,6 +259,11 @@ describe('what the player is told', () => {
     expect(view?.slaState).toBe('ok');
     await h.minutes(60);
     expect(h.events.some((e) => e.type === 'sla.breach')).toBe(false);
+    expect(h.saidTo('night')).toEqual([]);
+    // the team is back (Tuesday 09:00 Berlin) with nobody online yet: the player hears their place
+    h.clock.advance(Date.parse('2026-03-03T08:00:00Z') - h.clock.now().getTime());
+    await h.minutes(2);
+    expect(h.saidTo('night')).toEqual([expect.stringMatching(/^You're number 1 in the queue/)]);
   });
 
   it('tells the player in their language', async () => {

@@ -280,12 +280,19 @@ describe('agent API: access', () => {
 
     // The team list is for supervisors.
     expect((await call(app.url, 'GET', '/api/agent/agents', { token: agentToken })).status).toBe(403);
+    // an agent added from the command line who never logged in is on the list too
+    await addAgent(
+      app.store,
+      { login: 'new-hire', name: 'New', role: 'agent', skills: ['kyc'], languages: ['en'], tier: 1, password: PASSWORD },
+      context,
+    );
     const team = (await call(app.url, 'GET', '/api/agent/agents', { token: bossToken })).json['agents'] as {
       login: string;
       load: number;
     }[];
     expect(team.map((a) => [a.login, a.load])).toEqual([
       ['agent', 0],
+      ['new-hire', 0],
       ['rosa', 0],
       ['supervisor', 1],
     ]);
