@@ -45,7 +45,7 @@ const widget = {
   message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
 };
 
-describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipReason, () => {
+describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipReason, { timeout: 60_000 }, () => {
   let browser: Browser;
   const servers: CroupierHandle[] = [];
   const dirs: string[] = [];
@@ -274,6 +274,12 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await agent.reload();
     await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
     await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
+    // the skip link takes the keyboard to the open case, which stays open; new messages are announced
+    await agent.focus('.skip');
+    await agent.keyboard.press('Enter');
+    await expect.poll(() => agent.evaluate(() => document.activeElement?.id)).toBe('case-title');
+    expect(agent.url()).toContain(`#/case/${caseId}`);
+    expect(await agent.getAttribute(id('transcript'), 'aria-live')).toBe('polite');
 
     // an internal note stays with the agents
     await agent.fill(id('note-input'), 'Checked the payment provider: nothing pending there.');

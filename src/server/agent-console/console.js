@@ -1235,6 +1235,12 @@ ui.transferForm.addEventListener('submit', async (event) => {
   });
 });
 
+// the skip link moves the focus without touching the address (which names the open case)
+document.querySelector('.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  (ui.caseView.hidden ? ui.queueTitle : ui.caseTitle).focus();
+});
+
 // keyboard: Escape in the case view goes back to the queue on narrow screens
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && document.body.getAttribute('data-view') === 'case' && window.matchMedia('(max-width: 900px)').matches) {
