@@ -271,7 +271,7 @@ describe('what the player is told', () => {
     const ru = await h.open('ru', { language: 'ru' });
     expect(ru.notices[0]).toMatch(/^Вы 1-й в очереди, ожидание — примерно 8 мин\./);
     const ro = await h.open('ro', { language: 'ro' });
-    expect(ro.notices[0]).toMatch(/^Ești al 1-lea la rând/);
+    expect(ro.notices[0]).toMatch(/^Ești pe locul 1 în coadă/);
   });
 });
 

@@ -90,7 +90,7 @@ describe('asking for a person', () => {
     ['es', 'quiero hablar con una persona', /Eres el número 1 en la cola/],
     ['de', 'ich möchte mit einem Mitarbeiter sprechen', /Du bist Nummer 1 in der Warteschlange/],
     ['ru', 'хочу поговорить с оператором', /Вы 1-й в очереди/],
-    ['ro', 'vreau să vorbesc cu un operator', /Ești al 1-lea la rând/],
+    ['ro', 'vreau să vorbesc cu un operator', /Ești pe locul 1 în coadă/],
   ])('opens a case in %s and tells the player their place in their language', async (language, text, told) => {
     const w = await world();
     const { replies, authors } = await w.say(text, { locale: language });
