@@ -228,6 +228,8 @@ function signOut(message) {
   state.agents.clear();
   state.cases.clear();
   state.order = [];
+  state.filter = 'open';
+  ui.queueFilter.value = 'open';
   state.entryKeys.clear();
   state.drafts.clear();
   state.canned.clear();
@@ -426,11 +428,16 @@ async function loadCases() {
     return;
   }
   const token = state.token;
+  const filter = state.filter;
   state.loading = true;
   state.buffered = [];
   try {
-    const result = await api.get(`/cases?status=${encodeURIComponent(state.filter)}`);
+    const result = await api.get(`/cases?status=${encodeURIComponent(filter)}`);
     if (state.token !== token || !result) return;
+    if (state.filter !== filter) {
+      scheduleResync(); // the agent switched lists meanwhile: read the one now shown
+      return;
+    }
     syncOffset(result.now);
     const list = Array.isArray(result.cases) ? result.cases.filter((c) => c && typeof c.id === 'string') : [];
     state.cases = new Map(list.map((c) => [c.id, c]));
