@@ -4,7 +4,7 @@ import { withRetries, type RetryOptions } from '../core/delivery.js';
 import { CroupierError, isCroupierError } from '../core/errors.js';
 import { textMessage } from '../core/message.js';
 import { split } from '../core/render.js';
-import type { AgentRecord, CaseRecord, CaseTopicRecord, Store, TranscriptEntry } from '../store/store.js';
+import type { CaseRecord, CaseTopicRecord, Store, TranscriptEntry } from '../store/store.js';
 import type { AgentDesk } from '../server/channel.js';
 import type { DeskEvent } from './desk.js';
 import { VIP_TIER_RANK, isSupervisor, type Agent, type CasePriority, type StoredCase } from './model.js';
@@ -211,7 +211,13 @@ export class TelegramTopicsBridge {
       this.#stranger(topic, update);
       return;
     }
-    const agent = this.options.desk.agents().find((known) => known.id === record.id) ?? agentOf(record);
+    // An agent added from the command line since the start is not in the desk's memory yet.
+    const known = (agents: Agent[]) => agents.find((candidate) => candidate.id === record.id);
+    const agent = known(this.options.desk.agents()) ?? known(await this.options.desk.refreshAgents());
+    if (!agent) {
+      this.#stranger(topic, update);
+      return;
+    }
     if (update.kind !== 'message') {
       if (update.kind === 'topic_closed') await this.#closeFromTopic(topic, agent, true, true);
       else if (topic.closedAt) this.#note(topic, 'This case is closed. When the player writes again, a new case opens in a new topic.');
@@ -666,21 +672,6 @@ function topicOf(record: CaseTopicRecord): Topic {
     relayedSeq: record.relayedSeq,
     createdAt: record.createdAt,
     closedAt: record.closedAt,
-  };
-}
-
-/** An agent on file who is not in the desk's memory yet (added while the server runs). */
-function agentOf(record: AgentRecord): Agent {
-  return {
-    id: record.id,
-    login: record.login,
-    name: record.name,
-    role: record.role,
-    skills: [...record.skills],
-    languages: [...record.languages],
-    tier: record.tier,
-    capacity: record.capacity,
-    online: record.online,
   };
 }
 

@@ -14,7 +14,7 @@ import type { Store, TranscriptEntry } from '../store/store.js';
 export type { ChannelCapabilities } from '../core/render.js';
 
 /** What a channel whose platform also serves agents may do with the hand-off desk. */
-export type AgentDesk = Pick<HandoffDesk, 'subscribe' | 'claim' | 'reply' | 'close' | 'agents'>;
+export type AgentDesk = Pick<HandoffDesk, 'subscribe' | 'claim' | 'reply' | 'close' | 'agents' | 'refreshAgents'>;
 
 /** Everything an adapter may use; it never reaches past this into the rest of the product. */
 export interface ChannelContext {

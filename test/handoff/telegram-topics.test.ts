@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sequentialIds } from '../../src/core/clock.js';
 import { platformError } from '../../src/core/delivery.js';
 import type { CroupierError } from '../../src/core/errors.js';
+import { addAgent } from '../../src/handoff/agents.js';
 import { TOPIC_NAME_MAX, TelegramTopicsBridge, topicName, type ForumApi, type TopicUpdate } from '../../src/handoff/telegram-topics.js';
 import { captureLog } from '../support/pipeline-harness.js';
 import { deskHarness, type DeskHarness } from './harness.js';
@@ -271,5 +273,41 @@ describe('the topic bridge', () => {
     });
     await bridge.idle();
     expect(forum.posts(11).at(-1)).toMatch(/^This case is closed\. When the player writes again, a new case opens/);
+  });
+
+  it('knows an agent added from the command line while it runs', async () => {
+    const h = await deskHarness();
+    const forum = new FakeForum();
+    const { bridge } = bridgeFor(h, forum);
+    bridge.start();
+    const { caseId } = await h.open('ana');
+    await bridge.idle();
+    await addAgent(
+      h.store,
+      {
+        login: 'lena',
+        name: 'Lena',
+        role: 'agent',
+        skills: ['general'],
+        languages: ['en'],
+        tier: 1,
+        password: 'a long enough password',
+        telegramUserId: '555009',
+      },
+      { ids: sequentialIds('late'), clock: h.clock, defaultCapacity: 5 },
+    );
+    await bridge.handle({
+      kind: 'message',
+      messageId: 1,
+      threadId: 11,
+      from: { id: '555009', name: 'Lena', isBot: false },
+      text: 'Hi, Lena here',
+      media: false,
+    });
+    await bridge.idle();
+    expect(h.saidTo('ana').at(-1)).toBe('Hi, Lena here');
+    expect(forum.posts(11)).toContain('✅ Taken by Lena.');
+    expect(h.desk.agents().map((agent) => agent.login)).toContain('lena');
+    expect((await h.store.handoff.getCase(caseId))?.agentId).toBe(h.desk.agents().find((agent) => agent.login === 'lena')?.id);
   });
 });
