@@ -121,6 +121,8 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
   #started = false;
   /** A tick still running when the next one is due is not overlapped. */
   #ticking = false;
+  /** Cases being opened inside their player's turn: that turn's reply says who took them. */
+  readonly #opening = new Set<string>();
 
   constructor(private readonly options: DeskOptions) {}
 
@@ -223,10 +225,15 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     this.#cases.set(c.id, c);
     this.#byConversation.set(c.conversationId, c.id);
     this.#awaitingRating.delete(c.conversationId);
-    await this.#save(c);
-    this.#reposition();
-    this.#emit({ type: 'case.updated', case: c, previousAgentId: null });
-    await this.#route(now, c.id);
+    this.#opening.add(c.id);
+    try {
+      await this.#save(c);
+      this.#reposition();
+      this.#emit({ type: 'case.updated', case: c, previousAgentId: null });
+      await this.#route(now);
+    } finally {
+      this.#opening.delete(c.id);
+    }
 
     const agent = c.agentId ? this.#agents.get(c.agentId) : undefined;
     if (c.status === 'assigned' && agent) {
@@ -712,10 +719,10 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
   }
 
   /**
-   * Routes the queue: every planned assignment is applied. `inTurn` is the case whose player is
-   * in their turn right now: they hear about their agent in that turn's reply, not separately.
+   * Routes the queue: every planned assignment is applied. A case being opened in its player's
+   * turn is not announced separately: that turn's reply says who took it.
    */
-  async #route(now: Date, inTurn?: string): Promise<void> {
+  async #route(now: Date): Promise<void> {
     const cases = [...this.#cases.values()];
     const plan = planAssignments(cases, [...this.#agents.values()], loadsOf(cases), this.#idleSince);
     for (const step of plan) {
@@ -723,11 +730,13 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
       const agent = this.#agents.get(step.agentId);
       // The plan may be a step behind: a claim or a status change can come in between two assignments.
       if (c?.status !== 'queued' || !agent?.online || this.loadOf(agent.id) >= agent.capacity) continue;
-      await this.#assign(c, agent, now, step.viaManager ? 'manager' : 'routing', step.caseId === inTurn);
+      await this.#assign(c, agent, now, step.viaManager ? 'manager' : 'routing');
     }
   }
 
-  async #assign(c: StoredCase, agent: Agent, now: Date, how: 'routing' | 'manager' | 'claim' | 'transfer', inTurn = false): Promise<void> {
+  async #assign(c: StoredCase, agent: Agent, now: Date, how: 'routing' | 'manager' | 'claim' | 'transfer'): Promise<void> {
+    // A case being opened in its player's turn is announced by that turn's reply.
+    const inTurn = this.#opening.has(c.id);
     const previous = c.agentId;
     c.status = 'assigned';
     c.agentId = agent.id;

@@ -85,6 +85,16 @@ describe('routing on the desk', () => {
     expect((await h.store.conversations.findByKey('web', 'p1'))?.status).toBe('agent');
   });
 
+  it('tells the player who joined exactly once when an agent comes online while their case is being opened', async () => {
+    const h = await deskHarness();
+    const late = await h.agent('late', { online: false });
+    const request = await h.request('p1');
+    const [opened] = await Promise.all([h.desk.open(request), h.desk.setOnline(late, true)]);
+    await h.desk.idle();
+    const told = [...opened.notices.map((n) => (n.kind === 'text' ? n.text : '')), ...h.saidTo('p1')];
+    expect(told.filter((text) => text.includes('has joined the chat'))).toHaveLength(1);
+  });
+
   it('never gives an agent more than their capacity; a close frees a slot for the next in line', async () => {
     const h = await deskHarness({ handoff: { capacity: 2 } });
     const solo = await h.agent('solo');
