@@ -112,7 +112,7 @@ describe('the same Spanish question on every channel', () => {
     await vi.waitFor(() => expect(graph.calls.length).toBeGreaterThan(0));
     // A list row title may hold 24 characters and "Un juego se colgó o se cerró" has 28, so
     // WhatsApp gets the options as numbered text, which a typed "1" answers.
-    const whatsappBody = graph.calls[0]!.body as { type: string; text: { body: string } };
+    const whatsappBody = graph.calls[0]!.body as unknown as { type: string; text: { body: string } };
     expect(whatsappBody.type).toBe('text');
     const [whatsappText, menu] = whatsappBody.text.body.split('\n\n');
     const whatsappAnswer: Answer = {
