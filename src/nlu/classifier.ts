@@ -85,13 +85,12 @@ class Featurizer {
     for (const [feature, index] of vocabulary) this.blockOf[index] = blockCode(feature);
   }
 
-  /** Sparse TF-IDF vector of a text (indices unsorted, unique). */
-  vector(text: string): { indices: Int32Array; values: Float32Array } {
+  /** Sparse TF-IDF vector of a text (indices unsorted, unique); `tokens` are `tokenize(text)` when known. */
+  vector(text: string, tokens: readonly string[] = tokenize(text)): { indices: Int32Array; values: Float32Array } {
     const counts = new Map<number, number>();
     const add = (index: number | undefined) => {
       if (index !== undefined && index >= 0) counts.set(index, (counts.get(index) ?? 0) + 1);
     };
-    const tokens = tokenize(text);
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
       let cached = this.#tokenCache.get(token);
@@ -265,9 +264,9 @@ export class IntentClassifier {
     return this.temperature;
   }
 
-  /** Raw scores per label, in `labels` order. */
-  logits(text: string): Float32Array {
-    const { indices, values } = this.featurizer.vector(text);
+  /** Raw scores per label, in `labels` order. `tokens` are `tokenize(text)`, when the caller has them already. */
+  logits(text: string, tokens?: readonly string[]): Float32Array {
+    const { indices, values } = this.featurizer.vector(text, tokens);
     const classes = this.labels.length;
     const scores = Float32Array.from(this.bias);
     const weights = this.weights;
@@ -279,18 +278,25 @@ export class IntentClassifier {
     return scores;
   }
 
-  /** Labels with calibrated probabilities, best first. */
-  predict(text: string, top = this.labels.length): Prediction[] {
-    const probabilities = softmax(this.logits(text), this.temperature);
-    if (top === 1) {
-      let best = 0;
-      for (let c = 1; c < probabilities.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
-      return [{ label: this.labels[best] as string, probability: probabilities[best] as number }];
+  /**
+   * Labels with calibrated probabilities, best first (equal ones in label order). `tokens` are
+   * `tokenize(text)`, when the caller has them already.
+   */
+  predict(text: string, top = this.labels.length, tokens?: readonly string[]): Prediction[] {
+    const probabilities = softmax(this.logits(text, tokens), this.temperature);
+    // Selection instead of sorting every label: the same order as a stable sort, best first.
+    const count = Math.min(Math.max(top, 0), this.labels.length);
+    const picked = new Uint8Array(this.labels.length);
+    const predictions: Prediction[] = [];
+    for (let k = 0; k < count; k++) {
+      let best = -1;
+      for (let c = 0; c < probabilities.length; c++) {
+        if (picked[c] === 0 && (best === -1 || (probabilities[c] as number) > (probabilities[best] as number))) best = c;
+      }
+      picked[best] = 1;
+      predictions.push({ label: this.labels[best] as string, probability: probabilities[best] as number });
     }
-    return this.labels
-      .map((label, index) => ({ label, probability: probabilities[index] ?? 0 }))
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, top);
+    return predictions;
   }
 }
 

@@ -26,6 +26,7 @@ const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
 const PHONE = /(?<![\w@])\+?\d[\d\s().-]{7,16}\d(?![\w@])/gu;
 const CARD_LAST4 =
   /(?:\*{2,}|x{2,}|•{2,}|ending(?: in)?|termina(?:da)? en|endet auf|заканчивается на|оканчивается на|se termin[aă] cu|ultimele 4 cifre|últimos 4(?: dígitos)?|card|karte|tarjeta|карта|карты|cardul)\s*[:#]?\s*(\d{4})(?!\d)/giu;
+const DIGIT = /[0-9]/;
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 const DOTTED_DATE = /\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\b/g;
 // \b only knows ASCII letters, so word edges are spelled out with Unicode letter classes.
@@ -54,29 +55,34 @@ function currencyOf(word: string): string | undefined {
 /** Built-in entities: amount with currency, e-mail, phone, date, card last four digits. */
 export function builtInEntities(text: string, now: Date = new Date()): Entity[] {
   const found: Entity[] = [];
-  const emails = [...text.matchAll(EMAIL)].map((m) => m[0]);
+  // An e-mail needs an "@", and every pattern but the relative days needs an ASCII digit (\d), so
+  // most messages skip most of the patterns.
+  const emails = text.includes('@') ? [...text.matchAll(EMAIL)].map((m) => m[0]) : [];
   for (const email of emails) found.push({ entity: 'email', value: email.toLowerCase(), text: email });
   const withoutEmails = emails.reduce((rest, email) => rest.replace(email, ' '), text);
+  const hasDigit = DIGIT.test(withoutEmails);
 
-  for (const match of withoutEmails.matchAll(CARD_LAST4)) found.push({ entity: 'card_last4', value: match[1], text: match[0] });
-  for (const match of withoutEmails.matchAll(AMOUNT_AFTER)) {
-    const currency = currencyOf(match[2] ?? '');
-    if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[1] ?? ''), currency }, text: match[0] });
-  }
-  for (const match of withoutEmails.matchAll(AMOUNT_BEFORE)) {
-    const currency = currencyOf(match[1] ?? '');
-    if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[2] ?? ''), currency }, text: match[0] });
-  }
-  for (const match of withoutEmails.matchAll(ISO_DATE))
-    found.push({ entity: 'date', value: `${match[1]}-${match[2]}-${match[3]}`, text: match[0] });
-  if (!found.some((e) => e.entity === 'date')) {
-    for (const match of withoutEmails.matchAll(DOTTED_DATE)) {
-      const day = Number(match[1]);
-      const month = Number(match[2]);
-      if (day < 1 || day > 31 || month < 1 || month > 12 || match[0].includes(',')) continue;
-      const yearRaw = match[3];
-      const year = yearRaw === undefined ? now.getUTCFullYear() : yearRaw.length === 2 ? 2000 + Number(yearRaw) : Number(yearRaw);
-      found.push({ entity: 'date', value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, text: match[0] });
+  if (hasDigit) {
+    for (const match of withoutEmails.matchAll(CARD_LAST4)) found.push({ entity: 'card_last4', value: match[1], text: match[0] });
+    for (const match of withoutEmails.matchAll(AMOUNT_AFTER)) {
+      const currency = currencyOf(match[2] ?? '');
+      if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[1] ?? ''), currency }, text: match[0] });
+    }
+    for (const match of withoutEmails.matchAll(AMOUNT_BEFORE)) {
+      const currency = currencyOf(match[1] ?? '');
+      if (currency) found.push({ entity: 'amount', value: { amount: parseNumber(match[2] ?? ''), currency }, text: match[0] });
+    }
+    for (const match of withoutEmails.matchAll(ISO_DATE))
+      found.push({ entity: 'date', value: `${match[1]}-${match[2]}-${match[3]}`, text: match[0] });
+    if (!found.some((e) => e.entity === 'date')) {
+      for (const match of withoutEmails.matchAll(DOTTED_DATE)) {
+        const day = Number(match[1]);
+        const month = Number(match[2]);
+        if (day < 1 || day > 31 || month < 1 || month > 12 || match[0].includes(',')) continue;
+        const yearRaw = match[3];
+        const year = yearRaw === undefined ? now.getUTCFullYear() : yearRaw.length === 2 ? 2000 + Number(yearRaw) : Number(yearRaw);
+        found.push({ entity: 'date', value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, text: match[0] });
+      }
     }
   }
   for (const [pattern, offset] of RELATIVE_DAYS) {
@@ -87,6 +93,7 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
       break;
     }
   }
+  if (!hasDigit) return found;
   const covered = found.filter((e) => e.entity === 'amount' || e.entity === 'card_last4' || e.entity === 'date').map((e) => e.text);
   for (const match of withoutEmails.matchAll(PHONE)) {
     const digits = match[0].replace(/\D/g, '');
@@ -97,6 +104,14 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
   return found;
 }
 
+const NUMERIC = /^\p{N}/u;
+
+/** Whether a token of `length` letters can be a typo of a word of `expected` letters (see `similar`). */
+function lengthsClose(length: number, expected: number): boolean {
+  if (expected <= 5) return length === expected;
+  return Math.abs(length - expected) <= (expected >= 8 ? 2 : 1);
+}
+
 /**
  * Matches list entities (with synonyms) exactly or with typos — "skril" → Skrill, "vsia" → Visa,
  * "netteler" → Neteller — using natural's Damerau-Levenshtein distance (computed without allocations
@@ -104,19 +119,47 @@ export function builtInEntities(text: string, now: Date = new Date()): Entity[] 
  * match by accident.
  */
 export class EntityMatcher {
-  /** Forms are sorted longest first once, here; `key` names the value in the set of values found. */
-  readonly #lists: { name: string; value: string; key: string; forms: string[][] }[] = [];
+  readonly #lists: { name: string; value: string; key: string }[] = [];
+  /** Every form in matching order: the lists in order, each list's forms longest first. */
+  readonly #forms: { list: number; tokens: string[] }[] = [];
+  /** Forms by their first token: the only ones an exact match can start with. */
+  readonly #byFirstToken = new Map<string, number[]>();
+  /**
+   * Forms whose first token a typo can reach (4+ letters), by that token's first letter (which a
+   * typo keeps) and then its length (which a typo changes by at most two).
+   */
+  readonly #byFirstLetter = new Map<string, number[][]>();
   readonly #patterns: { name: string; pattern: RegExp }[] = [];
 
   constructor(definitions: readonly EntityDefinition[]) {
+    const index = (map: Map<string, number[]>, key: string, form: number) => {
+      const forms = map.get(key);
+      if (forms) forms.push(form);
+      else map.set(key, [form]);
+    };
     for (const definition of definitions) {
-      if (definition.pattern) this.#patterns.push({ name: definition.name, pattern: definition.pattern });
+      if (definition.pattern) {
+        const { source, flags } = definition.pattern;
+        this.#patterns.push({ name: definition.name, pattern: new RegExp(source, flags.includes('g') ? flags : `${flags}g`) });
+      }
       for (const value of definition.values ?? []) {
+        const list = this.#lists.length;
+        this.#lists.push({ name: definition.name, value: value.value, key: `${definition.name}\u0000${value.value}` });
         const forms = [value.value, ...value.synonyms]
           .map((form) => tokenize(form))
           .filter((tokens) => tokens.length > 0)
           .sort((a, b) => b.length - a.length);
-        this.#lists.push({ name: definition.name, value: value.value, key: `${definition.name}\u0000${value.value}`, forms });
+        for (const tokens of forms) {
+          const form = this.#forms.length;
+          this.#forms.push({ list, tokens });
+          const first = tokens[0] as string;
+          index(this.#byFirstToken, first, form);
+          if (first.length >= 4) {
+            let byLength = this.#byFirstLetter.get(first[0] as string);
+            if (!byLength) this.#byFirstLetter.set(first[0] as string, (byLength = []));
+            (byLength[first.length] ??= []).push(form);
+          }
+        }
       }
     }
   }
@@ -125,23 +168,38 @@ export class EntityMatcher {
   match(text: string, tokens: readonly string[] = tokenize(text)): Entity[] {
     const found: Entity[] = [];
     for (const { name, pattern } of this.#patterns) {
-      pattern.lastIndex = 0;
-      for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))) {
-        found.push({ entity: name, value: match[0], text: match[0] });
-      }
+      // matchAll works on a copy, so the shared pattern's lastIndex stays 0
+      for (const match of text.matchAll(pattern)) found.push({ entity: name, value: match[0], text: match[0] });
     }
     const taken = new Set<string>();
     // exact matches first (longest forms first), then fuzzy
     for (const fuzzy of [false, true]) {
-      for (const list of this.#lists) {
-        if (taken.has(list.key)) continue;
-        for (const form of list.forms) {
-          const at = findForm(tokens, form, fuzzy);
-          if (at !== undefined) {
-            found.push({ entity: list.name, value: list.value, text: tokens.slice(at, at + form.length).join(' ') });
-            taken.add(list.key);
-            break;
+      // Only forms whose first token one of the message's tokens can match are tried, in the same
+      // order as trying every form of every list: a value's first matching form still wins.
+      const candidates: number[] = [];
+      for (const token of tokens) {
+        const exact = this.#byFirstToken.get(token);
+        if (exact) candidates.push(...exact);
+        const byLength = fuzzy && token.length >= 3 && !NUMERIC.test(token) ? this.#byFirstLetter.get(token[0] as string) : undefined;
+        if (byLength) {
+          for (let length = Math.max(4, token.length - 2); length <= token.length + 2; length++) {
+            const near = byLength[length];
+            if (near && lengthsClose(token.length, length)) candidates.push(...near);
           }
+        }
+      }
+      candidates.sort((a, b) => a - b);
+      let previous = -1;
+      for (const candidate of candidates) {
+        if (candidate === previous) continue;
+        previous = candidate;
+        const form = this.#forms[candidate] as { list: number; tokens: string[] };
+        const list = this.#lists[form.list] as { name: string; value: string; key: string };
+        if (taken.has(list.key)) continue;
+        const at = findForm(tokens, form.tokens, fuzzy);
+        if (at !== undefined) {
+          found.push({ entity: list.name, value: list.value, text: tokens.slice(at, at + form.tokens.length).join(' ') });
+          taken.add(list.key);
         }
       }
     }
@@ -172,7 +230,7 @@ function findForm(tokens: readonly string[], form: readonly string[], fuzzy: boo
  */
 function similar(token: string, expected: string): boolean {
   // Typos almost never hit the first letter, and the check spares most distance computations.
-  if (token[0] !== expected[0] || expected.length < 4 || token.length < 3 || /^\p{N}/u.test(token)) return false;
+  if (token[0] !== expected[0] || expected.length < 4 || token.length < 3 || NUMERIC.test(token)) return false;
   if (expected.length <= 5) {
     return token.length === expected.length && damerauLevenshtein(token, expected, SWAPS_ONLY) <= 1;
   }

@@ -3,6 +3,7 @@ import { fitTemperature, IntentClassifier, type ClassifierOptions, type Training
 import { builtInEntities, EntityMatcher, type Entity } from './entities.js';
 import type { Corpus } from './intent-file.js';
 import { LanguageDetector, type LanguageGuess } from './language.js';
+import { tokenize } from './normalise.js';
 
 /** The label under which out-of-scope examples are learned; never returned as an intent. */
 export const OUT_OF_SCOPE = '__out_of_scope__';
@@ -52,13 +53,15 @@ export class Nlu implements Understanding {
     return [...this.models.keys()];
   }
 
+  /** `tokens` are `tokenize(text)`, when the caller has them already. */
   classify(
     text: string,
     language: string,
+    tokens?: readonly string[],
   ): { intent: string | null; confidence: number; ranking: { intent: string; confidence: number }[]; ambiguous: boolean } {
     const model = this.models.get(language) ?? this.models.values().next().value;
     if (!model) return { intent: null, confidence: 0, ranking: [], ambiguous: false };
-    const predictions = model.predict(text, 4);
+    const predictions = model.predict(text, 4, tokens);
     const ranking = predictions
       .filter((p) => p.label !== OUT_OF_SCOPE)
       .slice(0, 3)
@@ -91,10 +94,12 @@ export class Nlu implements Understanding {
    * confidence, the top three intents, whether the top two are too close to call, and entities.
    */
   parse(text: string, options: { remembered?: string; hint?: string } = {}): NluParse {
-    const guess = this.detector.detect(text, options);
-    const { intent, confidence, ranking, ambiguous } = this.classify(text, guess.language);
+    // The detector, the classifier and the entity matcher all work on the same folded tokens.
+    const tokens = tokenize(text);
+    const guess = this.detector.detect(text, options, tokens);
+    const { intent, confidence, ranking, ambiguous } = this.classify(text, guess.language, tokens);
     const matcher = this.matchers.get(guess.language);
-    const entities = [...builtInEntities(text, this.options.now()), ...(matcher ? matcher.match(text) : [])];
+    const entities = [...builtInEntities(text, this.options.now()), ...(matcher ? matcher.match(text, tokens) : [])];
     return { text, language: guess.language, languageConfidence: guess.confidence, intent, confidence, ranking, ambiguous, entities };
   }
 }
