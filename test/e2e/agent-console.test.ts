@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, randomId } from '../../src/core/clock.js';
@@ -7,6 +7,7 @@ import { addAgent } from '../../src/handoff/agents.js';
 import type { AgentRole } from '../../src/handoff/model.js';
 import type { CroupierHandle } from '../../src/server/runtime.js';
 import { startTestServer, tempDir } from '../support/server.js';
+import { CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS, chromiumAvailable, skipWithoutChromium, widgetSelectors } from './browser.js';
 
 /*
  * The agent console (src/server/agent-console/) in real headless Chromium against the real server:
@@ -15,21 +16,10 @@ import { startTestServer, tempDir } from '../support/server.js';
  * so SLA states change exactly when the test says. Nothing here sleeps; it waits for selectors.
  * Set CROUPIER_E2E_SCREENSHOT=/tmp/console.png to save a picture of the case view.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const skipReason = `${CHROMIUM} is missing (apt-get install -y chromium); agent console e2e tests skipped`;
-if (!available) console.warn(skipReason);
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-];
+const available = chromiumAvailable;
+const skipReason = skipWithoutChromium('agent console');
+const CHROMIUM = CHROMIUM_PATH;
+const ARGS = CHROMIUM_ARGS;
 const PASSWORD = 'console-e2e-password';
 const MINUTE = 60_000;
 // No demo accounts: the test creates its own agents through the store API the CLI uses.
@@ -37,13 +27,7 @@ const YAML = 'handoff:\n  demoAgents: false\n';
 const PLAYER_TOKEN_SECRET = 'console-e2e-player-token-secret';
 
 const id = (testId: string) => `[data-testid="${testId}"]`;
-const widget = {
-  launcher: '[data-croupier="launcher"]',
-  status: '[data-croupier="status"]',
-  input: '[data-croupier="input"]',
-  quickReply: '[data-croupier="quick-reply"]',
-  message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
-};
+const widget = widgetSelectors;
 
 describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipReason, { timeout: 60_000 }, () => {
   let browser: Browser;

@@ -1,8 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CroupierHandle } from '../../src/server/runtime.js';
 import { startTestServer, tempDir } from '../support/server.js';
+import { CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS, chromiumAvailable, skipWithoutChromium, widgetSelectors } from './browser.js';
 
 /*
  * The web widget (adapters/web/public/widget.js) on the demo page, in real headless Chromium,
@@ -10,31 +11,12 @@ import { startTestServer, tempDir } from '../support/server.js';
  * buttons, a click yields another bot message), not the content's exact wording.
  * Set CROUPIER_E2E_SCREENSHOT=/tmp/widget.png to save a picture of the open widget.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const skipReason = `${CHROMIUM} is missing (apt-get install -y chromium); widget e2e tests skipped`;
-if (!available) console.warn(skipReason);
+const available = chromiumAvailable;
+const skipReason = skipWithoutChromium('widget');
+const CHROMIUM = CHROMIUM_PATH;
+const ARGS = CHROMIUM_ARGS;
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-const sel = {
-  launcher: '[data-croupier="launcher"]',
-  panel: '[data-croupier="panel"]',
-  input: '[data-croupier="input"]',
-  send: '[data-croupier="send"]',
-  status: '[data-croupier="status"]',
-  quickReply: '[data-croupier="quick-reply"]',
-  message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
-};
+const sel = widgetSelectors;
 
 type Frame = Record<string, unknown> & { type: string };
 
