@@ -15,6 +15,36 @@ export function fold(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss').toLowerCase().trim();
 }
 
+const wordLists = new WeakMap<Catalogue, Map<string, readonly string[]>>();
+
+/**
+ * A `|`-separated word list of the catalogue (`global.yes_words`, `global.cancel_words`), folded.
+ * Content does not change under a catalogue (hot reload brings a new one), so each list is folded
+ * once per catalogue and language instead of on every message.
+ */
+export function foldedWords(catalogue: Catalogue, language: string, key: string): readonly string[] {
+  let lists = wordLists.get(catalogue);
+  if (!lists) wordLists.set(catalogue, (lists = new Map<string, readonly string[]>()));
+  const id = `${language}\u0000${key}`;
+  let words = lists.get(id);
+  if (!words) lists.set(id, (words = catalogue.text(language, key).split('|').map(fold)));
+  return words;
+}
+
+const choiceNames = new WeakMap<Catalogue, WeakMap<object, Map<string, readonly string[]>>>();
+
+/** The folded names a choice answers to in a language: its value, its label's text, its synonyms. Once per catalogue. */
+function namesOf(choice: NonNullable<FlowStep['choices']>[number], language: string, catalogue: Catalogue): readonly string[] {
+  let byChoice = choiceNames.get(catalogue);
+  if (!byChoice) choiceNames.set(catalogue, (byChoice = new WeakMap()));
+  let byLanguage = byChoice.get(choice);
+  if (!byLanguage) byChoice.set(choice, (byLanguage = new Map<string, readonly string[]>()));
+  let names = byLanguage.get(language);
+  if (!names)
+    byLanguage.set(language, (names = [choice.value, catalogue.text(language, choice.label), ...(choice.synonyms ?? [])].map(fold)));
+  return names;
+}
+
 /**
  * Interprets a player's answer to an `ask` step according to its `expect`. Button presses arrive as
  * `choice:<value>` payloads. Returns `{ ok: false }` for an answer that does not fit, so the engine
@@ -62,7 +92,7 @@ export function interpretAnswer(
       const byNumber = /^\d+$/.test(said) ? choices[Number(said) - 1] : undefined;
       if (byNumber) return { ok: true, value: byNumber.value };
       for (const choice of choices) {
-        const names = [choice.value, catalogue.text(language, choice.label), ...(choice.synonyms ?? [])].map(fold);
+        const names = namesOf(choice, language, catalogue);
         if (names.some((name) => name === said || (name.length >= 3 && said.includes(name)))) return { ok: true, value: choice.value };
       }
       return { ok: false };
@@ -75,9 +105,8 @@ export function interpretAnswer(
       if (input.payload === 'yes' || payloadValue === 'yes') return { ok: true, value: true };
       if (input.payload === 'no' || payloadValue === 'no') return { ok: true, value: false };
       const said = fold(text).replace(/[!.?¡¿]+/g, '');
-      const words = (key: string) => catalogue.text(language, key).split('|').map(fold);
-      if (words('global.yes_words').includes(said)) return { ok: true, value: true };
-      if (words('global.no_words').includes(said)) return { ok: true, value: false };
+      if (foldedWords(catalogue, language, 'global.yes_words').includes(said)) return { ok: true, value: true };
+      if (foldedWords(catalogue, language, 'global.no_words').includes(said)) return { ok: true, value: false };
       return { ok: false };
     }
     case 'code': {

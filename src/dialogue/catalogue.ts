@@ -24,13 +24,18 @@ export const textFileSchema = z
  * @example catalogue.text('es', 'welcome.text', { name: 'Ana' })
  */
 export class Catalogue {
+  readonly #languages: readonly string[];
+
   constructor(
     readonly fallback: string,
     private readonly texts: ReadonlyMap<string, ReadonlyMap<string, string>>,
-  ) {}
+  ) {
+    this.#languages = [...texts.keys()].sort();
+  }
 
+  /** Sorted; read on every turn, so sorted once (a catalogue never changes: hot reload makes a new one). */
   get languages(): string[] {
-    return [...this.texts.keys()].sort();
+    return [...this.#languages];
   }
 
   /** The text in exactly this language, without falling back (for per-language word lists). */
@@ -50,6 +55,7 @@ export class Catalogue {
   text(language: string, key: string, vars: Readonly<Record<string, string | number>> = {}): string {
     const template = this.texts.get(language)?.get(key) ?? this.texts.get(this.fallback)?.get(key);
     if (template === undefined) return `[${key}]`;
+    if (!template.includes('{')) return template;
     return template.replace(/\{([a-zA-Z0-9_.]+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
   }
 }

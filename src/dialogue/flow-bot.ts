@@ -6,7 +6,7 @@ import type { Bot } from '../core/stages/bot.js';
 import type { Turn } from '../core/turn.js';
 import type { EventLog, PlayerRepository } from '../store/store.js';
 import { angerSignal, type SentimentPort } from './anger.js';
-import { fold, interpretAnswer } from './answer.js';
+import { fold, foldedWords, interpretAnswer } from './answer.js';
 import type { Catalogue } from './catalogue.js';
 import { evaluate } from './condition.js';
 import { followingStep, kindOf, type Flow } from './flow-loader.js';
@@ -283,7 +283,7 @@ export class FlowBot implements Bot {
   }
 
   #isCancel(text: string, run: Run): boolean {
-    const words = run.content.catalogue.text(run.turn.language, 'global.cancel_words').split('|').map(fold);
+    const words = foldedWords(run.content.catalogue, run.turn.language, 'global.cancel_words');
     const said = fold(text).replace(/[!.?¡¿]+/g, '');
     return said !== '' && words.includes(said);
   }
