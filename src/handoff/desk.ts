@@ -145,14 +145,15 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
       closedSince: new Date(now.getTime() - RATING_WINDOW_MS),
       limit: CLOSED_LIST_LIMIT,
     });
-    for (const record of recent) {
-      const c = caseFrom(record);
-      if (!c) continue;
+    const closed = recent.map(caseFrom).filter((c): c is StoredCase => c !== undefined);
+    // Only the latest close of a conversation may still wait for its rating.
+    closed.sort((a, b) => Date.parse(a.closedAt ?? a.queuedAt) - Date.parse(b.closedAt ?? b.queuedAt));
+    for (const c of closed) {
       this.#seq = Math.max(this.#seq, c.internals.seq);
       if (c.assignedAt && c.closedAt) this.#handleTimes.push(Date.parse(c.closedAt) - Date.parse(c.assignedAt));
-      if (c.internals.csatAskedAt && c.csat === null && !this.#byConversation.has(c.conversationId)) {
-        this.#awaitingRating.set(c.conversationId, c);
-      }
+      const waiting = c.internals.csatAskedAt && !c.internals.csatPassedAt && c.csat === null;
+      if (waiting && !this.#byConversation.has(c.conversationId)) this.#awaitingRating.set(c.conversationId, c);
+      else this.#awaitingRating.delete(c.conversationId);
     }
     this.#started = true;
     this.#reposition();
@@ -276,7 +277,12 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     this.#awaitingRating.delete(conversation.id);
     const now = this.options.clock.now();
     const rating = parseRating(turn.inbound);
-    if (rating === undefined || now.getTime() - Date.parse(rated.closedAt ?? rated.queuedAt) > RATING_WINDOW_MS) return false;
+    if (rating === undefined || now.getTime() - Date.parse(rated.closedAt ?? rated.queuedAt) > RATING_WINDOW_MS) {
+      // Passed over: a restart must not bring the question back and take a later "2" as a rating.
+      rated.internals.csatPassedAt = now.toISOString();
+      await this.#save(rated);
+      return false;
+    }
     rated.csat = rating;
     rated.csatAt = now.toISOString();
     await this.#save(rated);
@@ -522,10 +528,8 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     c.status = 'closed';
     c.closedAt = now.toISOString();
     c.resolved = resolved;
-    c.internals.csatAskedAt = now.toISOString();
     this.#cases.delete(c.id);
     this.#byConversation.delete(c.conversationId);
-    this.#awaitingRating.set(c.conversationId, c);
     if (c.assignedAt) this.#handleTimes.push(now.getTime() - Date.parse(c.assignedAt));
     if (this.#handleTimes.length > 100) this.#handleTimes.splice(0, this.#handleTimes.length - 100);
     await this.#save(c);
@@ -550,6 +554,12 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
       textMessage(this.options.texts.say(c.language, 'csat.question'), RATING_BUTTONS, 'bot'),
     );
     this.#emit({ type: 'case.message', case: c, entry: question });
+    // Only messages after the question answer it: one sent while the case was closing is the bot's.
+    if (!this.#byConversation.has(c.conversationId)) {
+      c.internals.csatAskedAt = question.at.toISOString();
+      this.#awaitingRating.set(c.conversationId, c);
+      await this.#save(c);
+    }
     // A slot is free.
     await this.#route(now);
     return this.view(c);

@@ -93,6 +93,8 @@ export interface CaseInternals {
   notice: { position: number; at: string } | null;
   /** Set once the rating question was sent after closing. */
   csatAskedAt: string | null;
+  /** Set when the player wrote something else instead of rating: the question is not asked again, even after a restart. */
+  csatPassedAt?: string | null;
   /** Sequence number of the case (monotonic), the FIFO tie-breaker for equal queue times. */
   readonly seq: number;
 }

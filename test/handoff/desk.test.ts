@@ -380,6 +380,66 @@ describe('back to the bot, and the rating', () => {
     expect((await h.store.handoff.getCase(c.caseId))?.data['csat']).toBeNull();
   });
 
+  it('a rating question the player passed over stays dropped after a restart: a later "2" is not taken as a rating', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const h = await deskHarness({ store });
+    const agent = await h.agent('ann');
+    const c = await h.open('p');
+    await h.desk.close(agent, c.caseId, true);
+    expect(await h.desk.route(await turnFor(h, 'p', { text: 'where is my withdrawal' }))).toBe(false);
+    h.clock.advance(60_000);
+    const again = await deskHarness({ store, start: h.clock.now().toISOString() });
+    // e.g. the player types the number of an option the bot just offered as buttons
+    expect(await again.desk.route(await turnFor(again, 'p', { text: '2' }))).toBe(false);
+    expect((await store.handoff.getCase(c.caseId))?.data['csat']).toBeNull();
+  });
+
+  it('after a restart only the latest closed case of a conversation waits for its rating', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const h = await deskHarness({ store });
+    const agent = await h.agent('ann');
+    const first = await h.open('p');
+    await h.desk.close(agent, first.caseId, true);
+    h.clock.advance(60_000);
+    // the player asks for a person again instead of rating; that case is closed and rated
+    const second = await h.open('p');
+    await h.desk.close(agent, second.caseId, true);
+    expect(await h.desk.route(await turnFor(h, 'p', { payload: 'csat:5' }))).toBe(true);
+    const again = await deskHarness({ store, start: h.clock.now().toISOString() });
+    expect(await again.desk.route(await turnFor(again, 'p', { text: '3' }))).toBe(false);
+    expect((await store.handoff.getCase(first.caseId))?.data['csat']).toBeNull();
+    expect((await store.handoff.getCase(second.caseId))?.data['csat']).toBe(5);
+  });
+
+  it('a message the player sends while the case is being closed does not use up the rating question that follows it', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const h = await deskHarness({ store });
+    const agent = await h.agent('ann');
+    const c = await h.open('p');
+    const early = await turnFor(h, 'p', { text: 'thanks, bye' });
+    // The close's first write waits: the case is off the desk, the question is not out yet.
+    const saveCase = store.handoff.saveCase.bind(store.handoff);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let saving = () => {};
+    const saved = new Promise<void>((resolve) => (saving = resolve));
+    store.handoff.saveCase = async (record) => {
+      saving();
+      await held;
+      return saveCase(record);
+    };
+    const closing = h.desk.close(agent, c.caseId, true);
+    await saved;
+    store.handoff.saveCase = saveCase;
+    expect(await h.desk.route(early)).toBe(false);
+    release();
+    await closing;
+    expect(h.saidTo('p').at(-1)).toMatch(/How would you rate/);
+    const answer = await turnFor(h, 'p', { payload: 'csat:4', text: '4' });
+    expect(await h.desk.route(answer)).toBe(true);
+    expect((await h.store.handoff.getCase(c.caseId))?.data['csat']).toBe(4);
+  });
+
   it('while a case is open, the player writes to the case and the agents see it live', async () => {
     const h = await deskHarness();
     await h.agent('ann');
