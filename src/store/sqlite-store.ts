@@ -452,36 +452,36 @@ function toEntry(row: TranscriptRow): TranscriptEntry {
 }
 
 function transcript(db: Database.Database, read: Guard, write: Guard, ids: IdSource): TranscriptRepository {
-  // ORDER BY … LIMIT 1 walks the (conversation_id, seq) index from its end; MAX() wrapped in
-  // COALESCE would scan the whole conversation.
-  const lastSeq = db.prepare<[string], { seq: number }>('SELECT seq FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare(
+  // One statement numbers and inserts an entry: atomic on its own, so no savepoint around it. The
+  // next seq comes from ORDER BY … LIMIT 1, which walks the (conversation_id, seq) index from its
+  // end; MAX() wrapped in COALESCE would scan the whole conversation.
+  const insert = db.prepare<unknown[], { seq: number }>(
     `INSERT INTO transcript (id, conversation_id, seq, direction, author, text, payload, buttons, attachments, platform_message_id, delivery, raw, at)
-     VALUES (@id, @conversationId, @seq, @direction, @author, @text, @payload, @buttons, @attachments, @platformMessageId, @delivery, @raw, @at)`,
+     VALUES (?, ?, COALESCE((SELECT seq FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING seq`,
   );
   const newest = db.prepare<[string, number], TranscriptRow>(
     'SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
   );
-  const append = db.transaction((entry: TranscriptEntryInput): TranscriptEntry => {
-    const seq = (lastSeq.get(entry.conversationId)?.seq ?? 0) + 1;
+  const append = (entry: TranscriptEntryInput): TranscriptEntry => {
     const id = ids();
-    insert.run({
+    const { seq } = insert.get(
       id,
-      conversationId: entry.conversationId,
-      seq,
-      direction: entry.direction,
-      author: entry.author,
-      text: entry.text ?? null,
-      payload: entry.payload ?? null,
-      buttons: entry.buttons && entry.buttons.length > 0 ? JSON.stringify(entry.buttons) : null,
-      attachments: entry.attachments && entry.attachments.length > 0 ? JSON.stringify(entry.attachments) : null,
-      platformMessageId: entry.platformMessageId ?? null,
-      delivery: entry.delivery ?? null,
-      raw: entry.raw === undefined ? null : JSON.stringify(entry.raw),
-      at: entry.at.getTime(),
-    });
+      entry.conversationId,
+      entry.conversationId,
+      entry.direction,
+      entry.author,
+      entry.text ?? null,
+      entry.payload ?? null,
+      entry.buttons && entry.buttons.length > 0 ? JSON.stringify(entry.buttons) : null,
+      entry.attachments && entry.attachments.length > 0 ? JSON.stringify(entry.attachments) : null,
+      entry.platformMessageId ?? null,
+      entry.delivery ?? null,
+      entry.raw === undefined ? null : JSON.stringify(entry.raw),
+      entry.at.getTime(),
+    ) as { seq: number };
     return { ...entry, id, seq };
-  });
+  };
   const delivery = db.prepare(
     'UPDATE transcript SET delivery = ?, platform_message_id = COALESCE(?, platform_message_id) WHERE conversation_id = ? AND seq = ?',
   );
