@@ -58,7 +58,9 @@ export type DeskEvent =
   | { readonly type: 'case.updated'; readonly case: StoredCase; readonly previousAgentId: string | null }
   | { readonly type: 'case.message'; readonly case: StoredCase; readonly entry: TranscriptEntry }
   | { readonly type: 'sla.breach'; readonly case: StoredCase; readonly kind: BreachKind }
-  | { readonly type: 'agent.updated'; readonly agent: Agent };
+  | { readonly type: 'agent.updated'; readonly agent: Agent }
+  /** The clocks ran (sessions ended elsewhere, e.g. by `croupier agents password`, can be noticed now). */
+  | { readonly type: 'tick'; readonly now: Date };
 
 export interface DeskOptions {
   readonly store: Store;
@@ -333,13 +335,18 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
 
   /** The agent a bearer token belongs to, while its session lasts. */
   async authenticate(token: string): Promise<Agent | undefined> {
+    return (await this.session(token))?.agent;
+  }
+
+  /** The agent a bearer token belongs to and when the session ends, while it lasts. */
+  async session(token: string): Promise<{ agent: Agent; expiresAt: Date } | undefined> {
     if (!token || !this.#started) return undefined;
     const session = await this.options.store.handoff.getSession(tokenHash(token));
     if (!session || session.expiresAt.getTime() <= this.options.clock.now().getTime()) return undefined;
     const known = this.#agents.get(session.agentId);
-    if (known) return known;
+    if (known) return { agent: known, expiresAt: session.expiresAt };
     const record = await this.options.store.handoff.getAgent(session.agentId);
-    return record ? this.#remember(record) : undefined;
+    return record ? { agent: this.#remember(record), expiresAt: session.expiresAt } : undefined;
   }
 
   /** Ends the session and takes the agent offline (no new cases are routed to them). */
@@ -613,6 +620,7 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
       }
     }
     await this.options.store.handoff.deleteExpiredSessions(now);
+    this.#emit({ type: 'tick', now });
   }
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────────

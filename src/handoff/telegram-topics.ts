@@ -333,7 +333,7 @@ export class TelegramTopicsBridge {
   // ─── the desk's side ─────────────────────────────────────────────────────────────────────────
 
   #onEvent(event: DeskEvent): void {
-    if (this.#closed || event.type === 'agent.updated') return;
+    if (this.#closed || event.type === 'agent.updated' || event.type === 'tick') return;
     const c = event.case;
     if (event.type === 'case.message') {
       const outgoing = this.#outgoing.get(c.id);

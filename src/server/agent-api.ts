@@ -84,6 +84,8 @@ interface Client {
   readonly socket: WebSocket;
   readonly agent: Agent;
   readonly token: string;
+  /** When the session ends (ms since epoch, desk clock): no frame goes out after it. */
+  readonly expiresAt: number;
 }
 
 export async function registerAgentApi(server: FastifyInstance, parts: AgentApiParts): Promise<void> {
@@ -100,10 +102,25 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
   const send = (client: Client, frame: Record<string, unknown>) => {
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame));
   };
+  /** A socket whose session is over: told (the console signs out) and closed. */
+  const end = (client: Client) => {
+    clients.delete(client);
+    send(client, { type: 'error', code: 'CROUPIER_INPUT_UNAUTHORIZED', message: 'the session has ended (log in again)' });
+    client.socket.close(1008, 'unauthorized');
+  };
+  /** Sessions ended elsewhere (`croupier agents password` in another process) are noticed on the desk's tick. */
+  const recheck = async (client: Client) => {
+    if (clients.has(client) && !(await desk.session(client.token))) end(client);
+  };
 
-  // Live updates: each socket gets what its agent may see.
+  // Live updates: each socket gets what its agent may see, while its session lasts.
   desk.subscribe((event) => {
+    const now = desk.now().getTime();
     for (const client of clients) {
+      if (client.expiresAt <= now) {
+        end(client);
+        continue;
+      }
       const agent = client.agent;
       switch (event.type) {
         case 'case.updated':
@@ -120,6 +137,9 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
           break;
         case 'agent.updated':
           if (isSupervisor(agent) || event.agent.id === agent.id) send(client, { type: 'agent.updated', agent: agentView(event.agent) });
+          break;
+        case 'tick':
+          recheck(client).catch((error: unknown) => log.error({ err: error }, 'agent socket session check failed'));
           break;
       }
     }
@@ -218,14 +238,15 @@ export async function registerAgentApi(server: FastifyInstance, parts: AgentApiP
           if (!client) socket.close(1008, 'auth expected');
         }, 10_000);
         const authenticate = async (token: string) => {
-          const agent = await desk.authenticate(token);
-          if (!agent) {
+          const session = await desk.session(token);
+          if (!session) {
             fail('CROUPIER_INPUT_UNAUTHORIZED', 'the token is not valid (log in again)');
             socket.close(1008, 'unauthorized');
             return;
           }
+          const { agent } = session;
           clearTimeout(authTimer);
-          client = { socket, agent, token };
+          client = { socket, agent, token, expiresAt: session.expiresAt.getTime() };
           clients.add(client);
           socket.send(JSON.stringify({ type: 'hello', agent: agentView(agent), now: desk.now().toISOString() }));
         };

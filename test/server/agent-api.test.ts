@@ -240,6 +240,28 @@ describe('agent API: access', () => {
     expect(app.desk.agents().find((a) => a.login === 'agent')?.online).toBe(false);
   });
 
+  it('a socket whose session expired gets no more case frames: it is told and closed', async () => {
+    const { app, clock } = await start();
+    const socket = await socketFor(app, await login(app, 'agent'));
+    clock.advance(12 * 3_600_000 + 1);
+    const boss = await socketFor(app, await login(app, 'supervisor'));
+    await postJson(`${app.url}/web/messages`, { text: 'I want to talk to a human', locale: 'en' });
+    await boss.wait((f) => f.type === 'case.updated');
+    expect(await socket.closed).toBe(1008);
+    expect(socket.frames.map((f) => f.type)).toEqual(['hello', 'error']);
+    expect(socket.frames[1]).toMatchObject({ code: 'CROUPIER_INPUT_UNAUTHORIZED' });
+  });
+
+  it('a socket whose sessions were ended from the command line (croupier agents password) is closed at the next tick', async () => {
+    const { app } = await start();
+    const socket = await socketFor(app, await login(app, 'agent'));
+    const agentId = app.desk.agents().find((a) => a.login === 'agent')!.id;
+    await app.store.handoff.deleteAgentSessions(agentId);
+    await app.desk.tick();
+    expect(await socket.closed).toBe(1008);
+    expect(socket.frames.at(-1)).toMatchObject({ type: 'error', code: 'CROUPIER_INPUT_UNAUTHORIZED' });
+  });
+
   it('shows an agent only the cases routed or assigned to them; a supervisor sees all', async () => {
     const { app } = await start();
     const ids = sequentialIds('agent-test');
