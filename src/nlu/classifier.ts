@@ -68,11 +68,20 @@ interface SparseRows {
 const BLOCK_NAMES: readonly Block[] = ['word', 'stem', 'bigram', 'char'];
 const NUMBER = /^\p{N}/u;
 
+interface Scratch {
+  readonly counts: Int32Array;
+  size: number;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
 /** Turns texts into feature indices of a fixed vocabulary; caches the features of each token. */
 class Featurizer {
   /** Block of each feature index (0 word, 1 stem, 2 bigram, 3 char). */
   readonly blockOf: Uint8Array;
   readonly #tokenCache = new Map<string, Int32Array>();
+  /** Reused by {@link vector}: per-feature counts (all zero between calls) and the vector itself. */
+  #scratch: Scratch | undefined;
 
   constructor(
     readonly language: string,
@@ -85,12 +94,21 @@ class Featurizer {
     for (const [feature, index] of vocabulary) this.blockOf[index] = blockCode(feature);
   }
 
-  /** Sparse TF-IDF vector of a text (indices unsorted, unique); `tokens` are `tokenize(text)` when known. */
-  vector(text: string, tokens: readonly string[] = tokenize(text)): { indices: Int32Array; values: Float32Array } {
-    const counts = new Map<number, number>();
-    const add = (index: number | undefined) => {
-      if (index !== undefined && index >= 0) counts.set(index, (counts.get(index) ?? 0) + 1);
-    };
+  /**
+   * Sparse TF-IDF vector of a text; `tokens` are `tokenize(text)` when known. Classifying runs on
+   * every message, so the vector is built in scratch arrays reused from call to call (classifying
+   * is synchronous): `indices[0 … size)` in order of first appearance, `values` alongside, computed
+   * exactly as {@link weigh} computes them. Read it before the next call.
+   */
+  vector(text: string, tokens: readonly string[] = tokenize(text)): { size: number; indices: Int32Array; values: Float32Array } {
+    const scratch = (this.#scratch ??= {
+      counts: new Int32Array(this.vocabulary.size),
+      size: 0,
+      indices: new Int32Array(64),
+      values: new Float32Array(64),
+    });
+    const counts = scratch.counts;
+    scratch.size = 0;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
       let cached = this.#tokenCache.get(token);
@@ -104,12 +122,53 @@ class Featurizer {
         if (this.#tokenCache.size >= 50_000) this.#tokenCache.clear();
         this.#tokenCache.set(token, cached);
       }
-      for (let k = 0; k < cached.length; k++) add(cached[k]);
+      for (let k = 0; k < cached.length; k++) this.#add(scratch, cached[k]);
       const next = tokens[i + 1];
-      if (next !== undefined) add(this.vocabulary.get(bigram(token, next)));
+      if (next !== undefined) this.#add(scratch, this.vocabulary.get(bigram(token, next)));
     }
-    if (tokens.length === 0) add(this.vocabulary.get('w:<empty>'));
-    return this.weigh(counts);
+    if (tokens.length === 0) this.#add(scratch, this.vocabulary.get('w:<empty>'));
+    // weigh(), on the scratch: the same operations in the same order
+    const { size, indices, values } = scratch;
+    let norm0 = 0;
+    let norm1 = 0;
+    let norm2 = 0;
+    let norm3 = 0;
+    for (let k = 0; k < size; k++) {
+      const index = indices[k] as number;
+      const value = (1 + Math.log(counts[index] as number)) * (this.idf[index] as number);
+      counts[index] = 0;
+      values[k] = value;
+      const block = this.blockOf[index] as number;
+      if (block === 0) norm0 += value * value;
+      else if (block === 1) norm1 += value * value;
+      else if (block === 2) norm2 += value * value;
+      else norm3 += value * value;
+    }
+    const weights = this.blockWeights;
+    const scale0 = norm0 > 0 ? (weights[0] as number) / Math.sqrt(norm0) : 0;
+    const scale1 = norm1 > 0 ? (weights[1] as number) / Math.sqrt(norm1) : 0;
+    const scale2 = norm2 > 0 ? (weights[2] as number) / Math.sqrt(norm2) : 0;
+    const scale3 = norm3 > 0 ? (weights[3] as number) / Math.sqrt(norm3) : 0;
+    for (let k = 0; k < size; k++) {
+      const block = this.blockOf[indices[k] as number] as number;
+      values[k] = (values[k] as number) * (block === 0 ? scale0 : block === 1 ? scale1 : block === 2 ? scale2 : scale3);
+    }
+    return { size, indices, values };
+  }
+
+  /** Counts one occurrence of a feature; the first one also appends it to the vector. */
+  #add(scratch: Scratch, index: number | undefined): void {
+    if (index === undefined || index < 0) return;
+    if (scratch.counts[index] === 0) {
+      if (scratch.size === scratch.indices.length) {
+        const grown = new Int32Array(scratch.size * 2);
+        grown.set(scratch.indices);
+        scratch.indices = grown;
+        scratch.values = new Float32Array(scratch.size * 2);
+      }
+      scratch.indices[scratch.size++] = index;
+    }
+    scratch.counts[index] = (scratch.counts[index] as number) + 1;
   }
 
   /** Sublinear TF × IDF, each block L2-normalised and scaled by its weight. */
@@ -266,11 +325,11 @@ export class IntentClassifier {
 
   /** Raw scores per label, in `labels` order. `tokens` are `tokenize(text)`, when the caller has them already. */
   logits(text: string, tokens?: readonly string[]): Float32Array {
-    const { indices, values } = this.featurizer.vector(text, tokens);
+    const { size, indices, values } = this.featurizer.vector(text, tokens);
     const classes = this.labels.length;
     const scores = Float32Array.from(this.bias);
     const weights = this.weights;
-    for (let k = 0; k < indices.length; k++) {
+    for (let k = 0; k < size; k++) {
       const row = (indices[k] as number) * classes;
       const value = values[k] as number;
       for (let c = 0; c < classes; c++) scores[c] = (scores[c] as number) + value * (weights[row + c] as number);

@@ -51,6 +51,8 @@ export class LanguageDetector {
   readonly #wordScores: Float64Array;
   readonly #unseenWord: Float64Array;
   readonly #gramIndex = new Map<string, number>();
+  /** The same index keyed by {@link gramCode}, so detecting builds no gram strings. */
+  readonly #gramByCode: GramTable;
   readonly #gramScores: Float64Array;
   readonly #unseenGram: Float64Array;
 
@@ -70,6 +72,7 @@ export class LanguageDetector {
       for (const gram of model.grams.keys()) if (!this.#gramIndex.has(gram)) this.#gramIndex.set(gram, this.#gramIndex.size);
     }
     this.#wordScores = new Float64Array(this.#wordIndex.size * count);
+    this.#gramByCode = new GramTable(this.#gramIndex);
     this.#gramScores = new Float64Array(this.#gramIndex.size * count);
     this.#unseenWord = new Float64Array(count);
     this.#unseenGram = new Float64Array(count);
@@ -148,11 +151,18 @@ export class LanguageDetector {
       const at = index === undefined ? 0 : index * count;
       for (const m of candidates) totals[m] = (totals[m] as number) + (scores[at + m] as number);
     }
-    for (const gram of charGrams(text)) {
-      const index = this.#gramIndex.get(gram);
-      const scores = index === undefined ? this.#unseenGram : this.#gramScores;
-      const at = index === undefined ? 0 : index * count;
+    // charGrams(text), in the same order, as numeric codes
+    const add = (index: number) => {
+      const scores = index === -1 ? this.#unseenGram : this.#gramScores;
+      const at = index === -1 ? 0 : index * count;
       for (const m of candidates) totals[m] = (totals[m] as number) + (scores[at + m] as number);
+    };
+    const lower = gramText(text);
+    if (lower.trim() !== '') {
+      const grams = this.#gramByCode;
+      for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= lower.length; i++) add(grams.find(lower, i, n, n));
+      const folded = ` ${fold(lower).trim()} `;
+      if (folded !== lower) for (let i = 0; i + 3 <= folded.length; i++) add(grams.find(folded, i, 3, FOLDED));
     }
     // best-scoring model per language (a language may have one per script)
     const logScores: Record<string, number> = {};
@@ -176,9 +186,8 @@ export class LanguageDetector {
     const remembered = options.remembered ?? options.hint;
     // Three letters or fewer ("ok", "hi 😀", "da", "si") are too little evidence to leave the
     // conversation's language, unless they are written in a script that language does not use.
-    const letters = (text.match(/\p{L}/gu) ?? []).length;
     const rememberedFits = this.models.some((model) => model.language === remembered && (script === 'other' || model.script === script));
-    if (remembered !== undefined && letters <= 3 && rememberedFits) {
+    if (remembered !== undefined && rememberedFits && (text.match(/\p{L}/gu) ?? []).length <= 3) {
       return { language: remembered, confidence: scores[remembered] ?? 0, scores };
     }
     // Stay in the conversation's language unless the evidence for another one is clear.
@@ -190,12 +199,73 @@ export class LanguageDetector {
   }
 }
 
-function charGrams(text: string): string[] {
-  const lower = ` ${text
+/** The text grams are taken from: lower case, letters and single spaces, padded with a space. */
+function gramText(text: string): string {
+  return ` ${text
     .toLowerCase()
     .replace(/[^\p{L}\s]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim()} `;
+}
+
+/** The kind of a folded trigram (`~abc`) in a {@link gramCode}. */
+const FOLDED = 4;
+
+/**
+ * A gram as a number: its kind (1–3 for a gram of that many UTF-16 units, 4 for a folded trigram)
+ * and up to three 16-bit units, packed below 2^53, so every gram has its own exact code.
+ */
+function gramCode(text: string, start: number, length: number, kind: number): number {
+  let code = kind;
+  for (let i = 0; i < 3; i++) code = code * 65_536 + (i < length ? text.charCodeAt(start + i) : 0);
+  return code;
+}
+
+/**
+ * Gram codes → gram indices in an open-addressing table over typed arrays: a lookup hashes the
+ * gram's units where they are, allocating nothing (a Map keyed by these codes would box each one).
+ */
+class GramTable {
+  readonly #codes: Float64Array;
+  readonly #indices: Int32Array;
+  readonly #mask: number;
+
+  constructor(grams: ReadonlyMap<string, number>) {
+    let size = 16;
+    while (size < grams.size * 2) size *= 2;
+    this.#codes = new Float64Array(size);
+    this.#indices = new Int32Array(size).fill(-1);
+    this.#mask = size - 1;
+    for (const [gram, index] of grams) {
+      const [start, length, kind] = gram.startsWith('~') ? [1, 3, FOLDED] : [0, gram.length, gram.length];
+      const code = gramCode(gram, start, length, kind);
+      let slot = gramHash(gram, start, length, kind) & this.#mask;
+      while (this.#indices[slot] !== -1 && this.#codes[slot] !== code) slot = (slot + 1) & this.#mask;
+      this.#codes[slot] = code;
+      this.#indices[slot] = index;
+    }
+  }
+
+  /** The index of the gram `text[start … start + length)` of `kind`, or -1. */
+  find(text: string, start: number, length: number, kind: number): number {
+    const code = gramCode(text, start, length, kind);
+    let slot = gramHash(text, start, length, kind) & this.#mask;
+    for (;;) {
+      const index = this.#indices[slot] as number;
+      if (index === -1 || this.#codes[slot] === code) return index;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+}
+
+function gramHash(text: string, start: number, length: number, kind: number): number {
+  let hash = Math.imul(kind, 0x9e3779b1);
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ text.charCodeAt(start + i), 0x85ebca6b) ^ (hash >>> 13);
+  return hash >>> 0;
+}
+
+function charGrams(text: string): string[] {
+  const lower = gramText(text);
   const grams: string[] = [];
   if (lower.trim() === '') return grams;
   for (let n = 1; n <= 3; n++) for (let i = 0; i + n <= lower.length; i++) grams.push(lower.slice(i, i + n));
