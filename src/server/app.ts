@@ -35,7 +35,13 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
 
   server.addHook('onResponse', async (request, reply) => {
     request.log.debug(
-      { method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      // Never the query string: it may carry a token (a mistyped socket URL, a verify token).
+      {
+        method: request.method,
+        url: request.routeOptions.url ?? request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });

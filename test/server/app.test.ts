@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
+import { buildServer } from '../../src/server/app.js';
 import type { CroupierHandle } from '../../src/server/runtime.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { captureLog } from '../support/pipeline-harness.js';
 import { postJson, startTestServer, tempDir } from '../support/server.js';
 
 const running: CroupierHandle[] = [];
@@ -30,6 +34,18 @@ describe('server probes', () => {
     const response = await fetch(`${app.url}/nope`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'CROUPIER_INPUT_NOT_FOUND', message: 'no route for GET /nope' } });
+  });
+
+  it('logs the path of a request without its query string, so a token in a mistyped URL stays out of the log', async () => {
+    const { log, lines } = captureLog();
+    const store = openSqliteStore({ file: ':memory:' });
+    const server = await buildServer({ config: configSchema.parse({}), log, store, channels: [], contentReady: () => true });
+    const response = await server.inject({ method: 'GET', url: '/api/agent/socket/?token=secret-session-token' });
+    expect(response.statusCode).toBe(404);
+    await server.close();
+    await store.close();
+    expect(lines.find((line) => line['msg'] === 'request')).toMatchObject({ url: '/api/agent/socket/', status: 404 });
+    expect(JSON.stringify(lines)).not.toContain('secret-session-token');
   });
 });
 
