@@ -264,7 +264,13 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const bound = config.server.host;
   url = `http://${bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound.includes(':') ? `[${bound}]` : bound}:${port}`;
 
-  for (const channel of channels) await channel.start?.();
+  try {
+    for (const channel of channels) await channel.start?.();
+  } catch (error) {
+    // A channel that cannot start stops the start too: the listening server is closed with the rest.
+    await server.close().catch(() => undefined);
+    await abandon(error);
+  }
   // Messages acknowledged to a platform before a crash, whose turn never finished.
   const replayed = await pipeline.recover();
   if (replayed > 0) log.warn({ count: replayed }, 'replayed messages left unanswered by the last run');

@@ -420,4 +420,17 @@ describe('WhatsApp Web connection', () => {
       ),
     ).rejects.toMatchObject({ code: 'CROUPIER_PIPELINE_CLOSED' });
   });
+
+  it('a client that cannot be created stops the start and leaves nothing listening', async () => {
+    hooks.client = undefined;
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    await expect(startTestServer({ yaml: YAML, port, watchContent: false })).rejects.toMatchObject({ code: 'CROUPIER_CONFIG_INVALID' });
+    // the port is free again: the HTTP server the failed start opened is closed
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((resolve) => again.close(resolve));
+  });
 });
