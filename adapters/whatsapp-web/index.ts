@@ -6,7 +6,8 @@ import type WAWebJS from 'whatsapp-web.js';
 import { platformError } from '../../src/core/delivery.js';
 import { CroupierError } from '../../src/core/errors.js';
 import { KeyedQueue } from '../../src/core/keyed-queue.js';
-import type { Outbound } from '../../src/core/message.js';
+import type { Inbound, Outbound } from '../../src/core/message.js';
+import type { Accepted } from '../../src/core/pipeline.js';
 import { render } from '../../src/core/render.js';
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../src/server/channel.js';
 import { libraryClient, sessionDir, type ClientFactory, type ClientSettings, type WhatsappClient } from './client.js';
@@ -158,6 +159,18 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
     });
   };
 
+  /**
+   * Shutting down: the pipeline takes no more messages, and WhatsApp Web never delivers this one
+   * again. It goes to the inbox as it is, and the next start answers it (Pipeline.recover).
+   */
+  const park = async (inbound: Inbound, error: unknown): Promise<Accepted> => {
+    if (!(error instanceof CroupierError && error.code === 'CROUPIER_PIPELINE_CLOSED')) throw error;
+    const first = await context.store.receipts.claim(CHANNEL, inbound.platformMessageId, inbound.receivedAt, inbound);
+    await context.store.durable();
+    log.info('shutting down: a WhatsApp Web message is kept in the inbox and answered after the next start');
+    return { duplicate: !first, turn: Promise.resolve(undefined) };
+  };
+
   const receive = (message: WAWebJS.Message) => {
     let mapped: ReturnType<typeof toInbound>;
     try {
@@ -173,7 +186,7 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
     const { inbound } = mapped;
     // Stored one after another per chat, so a player's messages keep their order in the pipeline.
     const task = queue
-      .run(inbound.conversationKey, () => context.accept(inbound))
+      .run(inbound.conversationKey, () => context.accept(inbound).catch((error: unknown) => park(inbound, error)))
       .then((accepted) => accepted.turn)
       .catch((error: unknown) => {
         // WhatsApp Web does not redeliver: say so plainly; the message stays visible on the phone.
@@ -340,6 +353,8 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
         await destroyQuietly(current);
         current.removeAllListeners();
       }
+      // Messages received until now are stored (or parked in the inbox) before the store closes.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -433,4 +433,49 @@ describe('WhatsApp Web connection', () => {
     await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, '127.0.0.1', resolve));
     await new Promise((resolve) => again.close(resolve));
   });
+
+  it('a message received while the server shuts down is kept in the inbox and answered after the next start', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let retrying = () => {};
+    const isRetrying = new Promise<void>((resolve) => (retrying = resolve));
+    // The first reply is stuck in a retry, so the shutdown waits in the pipeline's drain.
+    const app = await startTestServer({
+      yaml: YAML,
+      deliveryRetries: {
+        sleep: async () => {
+          retrying();
+          await held;
+        },
+        random: () => 0.5,
+      },
+    });
+    running.push(app);
+    fake.emit('ready');
+    fake.sendFailures.push(new Error('Rate-overlimit'));
+    fake.receive(messageData({ body: 'hi' }));
+    await isRetrying;
+    const drain = vi.spyOn(app.pipeline, 'drain');
+    const closing = app.close();
+    while (drain.mock.calls.length === 0) await eventLoopTurn();
+    // WhatsApp Web never delivers this message again.
+    fake.receive(messageData({ body: 'are you there?' }));
+    release();
+    await closing;
+    running.splice(running.indexOf(app), 1);
+    expect(lines.some((line) => line['msg'] === 'a WhatsApp Web message could not be stored and will not be answered')).toBe(false);
+
+    const next = new FakeWhatsappClient();
+    next.initializeImpl = async () => {
+      next.emit('ready');
+    };
+    hooks.client = next;
+    const again = await startTestServer({ yaml: YAML, dataDir: app.config.store.dataDir });
+    running.push(again);
+    expect(next.texts(PLAYER)).toHaveLength(1);
+    const conversation = await again.store.conversations.findByKey('whatsapp-web', PLAYER);
+    const entries = await again.store.transcript.list(conversation!.id);
+    expect(entries.filter((entry) => entry.direction === 'in').map((entry) => entry.text)).toEqual(['hi', 'are you there?']);
+    expect(entries.at(-1)?.direction).toBe('out');
+  });
 });
