@@ -929,8 +929,8 @@ export function parseRating(inbound: Pick<Inbound, 'text' | 'payload'>): number 
   // Emoji as phone keyboards send them: "⭐️" with a variation selector, "5️⃣" as a keycap.
   const text = (inbound.text ?? '')
     .replace(/\uFE0F/gu, '')
-    .replace(/^([1-5])\u20E3$/u, '$1')
-    .trim();
+    .trim()
+    .replace(/^([1-5])\u20E3$/u, '$1');
   const digit = /^([1-5])\s*(?:\/\s*5|[.!)]|⭐|★)?$/u.exec(text);
   if (digit) return Number(digit[1]);
   const stars = /^(?:⭐|★)(?:\s*(?:⭐|★)){0,4}$/u.exec(text);

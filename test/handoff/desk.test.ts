@@ -463,7 +463,7 @@ describe('back to the bot, and the rating', () => {
     // as phone keyboards send them: emoji stars with a variation selector, keycap digits
     expect(parseRating({ text: '\u2B50\uFE0F\u2B50\uFE0F\u2B50\uFE0F\u2B50\uFE0F' })).toBe(4);
     expect(parseRating({ text: '5\u2B50\uFE0F' })).toBe(5);
-    expect(parseRating({ text: '5\uFE0F\u20E3' })).toBe(5);
+    expect(parseRating({ text: ' 5\uFE0F\u20E3 ' })).toBe(5);
     expect(parseRating({ text: '6\uFE0F\u20E3' })).toBeUndefined();
     expect(parseRating({ text: '4 but slow' })).toBeUndefined();
   });
