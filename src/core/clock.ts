@@ -41,10 +41,17 @@ export function sequentialIds(prefix = 'id'): IdSource {
 export function timeOrderedIds(clock: Clock = systemClock): IdSource {
   let lastMs = -1;
   let counter = 0;
+  let prefix = '';
   return () => {
     const ms = clock.now().getTime();
-    counter = ms === lastMs ? counter + 1 : 0;
-    lastMs = ms;
-    return `${ms.toString(36).padStart(9, '0')}${counter.toString(36).padStart(4, '0')}${randomUUID().slice(-12)}`;
+    if (ms === lastMs) {
+      counter++;
+    } else {
+      // several ids a millisecond under load: the time part is formatted once per millisecond
+      counter = 0;
+      lastMs = ms;
+      prefix = ms.toString(36).padStart(9, '0');
+    }
+    return `${prefix}${counter.toString(36).padStart(4, '0')}${randomUUID().slice(-12)}`;
   };
 }
