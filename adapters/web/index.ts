@@ -37,8 +37,10 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
   const log = context.log.child({ channel: CHANNEL });
 
   const broadcast = (conversationKey: string, frame: ServerFrame, except?: WebSocket) => {
+    const open = sockets.get(conversationKey);
+    if (!open || open.size === 0) return;
     const data = JSON.stringify(frame);
-    for (const socket of sockets.get(conversationKey) ?? []) {
+    for (const socket of open) {
       if (socket !== except && socket.readyState === socket.OPEN) socket.send(data);
     }
   };
@@ -243,6 +245,8 @@ export function createWebChannel(context: ChannelContext): ChannelAdapter | unde
         broadcast(target.conversationKey, { type: 'typing', on: outbound.on });
         return;
       }
+      // Over the HTTP API nobody has the conversation open: nothing to render, only the id to record.
+      if (!sockets.get(target.conversationKey)?.size) return { platformMessageId: entry ? entry.id : context.ids() };
       const message = entry ? toWire(entry) : outboundToWire(outbound, context.ids(), context.clock.now());
       broadcast(target.conversationKey, { type: 'message', message });
       return { platformMessageId: message.id };
