@@ -110,7 +110,10 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
   readonly #cases = new Map<string, StoredCase>();
   /** Conversation id → its open case id. */
   readonly #byConversation = new Map<string, string>();
-  /** Conversation id → the closed case whose rating question is waiting for an answer. */
+  /**
+   * Conversation id → the closed case whose rating question is waiting for an answer. Once the
+   * player wrote something else (`csatPassedAt`), only a press of a rating button counts.
+   */
   readonly #awaitingRating = new Map<string, StoredCase>();
   /** Recent handling times (assignment to close), for wait estimates. */
   readonly #handleTimes: number[] = [];
@@ -153,7 +156,7 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     for (const c of closed) {
       this.#seq = Math.max(this.#seq, c.internals.seq);
       if (c.assignedAt && c.closedAt) this.#handleTimes.push(Date.parse(c.closedAt) - Date.parse(c.assignedAt));
-      const waiting = c.internals.csatAskedAt && !c.internals.csatPassedAt && c.csat === null;
+      const waiting = c.internals.csatAskedAt && c.csat === null;
       if (waiting && !this.#byConversation.has(c.conversationId)) this.#awaitingRating.set(c.conversationId, c);
       else this.#awaitingRating.delete(c.conversationId);
     }
@@ -276,15 +279,24 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
     if (conversation.status === 'queued' || conversation.status === 'agent') conversation.status = 'bot';
     const rated = this.#awaitingRating.get(conversation.id);
     if (!rated) return false;
-    this.#awaitingRating.delete(conversation.id);
     const now = this.options.clock.now();
-    const rating = parseRating(turn.inbound);
-    if (rating === undefined || now.getTime() - Date.parse(rated.closedAt ?? rated.queuedAt) > RATING_WINDOW_MS) {
-      // Passed over: a restart must not bring the question back and take a later "2" as a rating.
-      rated.internals.csatPassedAt = now.toISOString();
-      await this.#save(rated);
+    if (now.getTime() - Date.parse(rated.closedAt ?? rated.queuedAt) > RATING_WINDOW_MS) {
+      this.#awaitingRating.delete(conversation.id);
       return false;
     }
+    // Right after the question any 1–5 answer counts; once passed over, only a rating button
+    // (a player who wrote "thanks!" first and then pressed 5), never a typed "2" meant for the bot.
+    const pressed = turn.inbound.payload?.startsWith('csat:') === true;
+    const rating = rated.internals.csatPassedAt && !pressed ? undefined : parseRating(turn.inbound);
+    if (rating === undefined) {
+      if (!rated.internals.csatPassedAt) {
+        // Persisted, so a restart does not bring the question back either.
+        rated.internals.csatPassedAt = now.toISOString();
+        await this.#save(rated);
+      }
+      return false;
+    }
+    this.#awaitingRating.delete(conversation.id);
     rated.csat = rating;
     rated.csatAt = now.toISOString();
     await this.#save(rated);
@@ -618,6 +630,9 @@ export class HandoffDesk implements HandoffPort, HandoffRouter {
         // A player who has not heard a place yet (the case came in after hours) hears the whole of it.
         this.#tell(c, notice ? 'handoff.queue_update' : 'handoff.queued', { position, minutes: this.#estimate(c, position) }, 'system');
       }
+    }
+    for (const [conversationId, c] of this.#awaitingRating) {
+      if (now.getTime() - Date.parse(c.closedAt ?? c.queuedAt) > RATING_WINDOW_MS) this.#awaitingRating.delete(conversationId);
     }
     await this.options.store.handoff.deleteExpiredSessions(now);
     this.#emit({ type: 'tick', now });

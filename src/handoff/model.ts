@@ -93,7 +93,7 @@ export interface CaseInternals {
   notice: { position: number; at: string } | null;
   /** Set once the rating question was sent after closing. */
   csatAskedAt: string | null;
-  /** Set when the player wrote something else instead of rating: the question is not asked again, even after a restart. */
+  /** Set when the player wrote something else instead of rating: from then on (also after a restart) only a rating button counts. */
   csatPassedAt?: string | null;
   /** Sequence number of the case (monotonic), the FIFO tie-breaker for equal queue times. */
   readonly seq: number;

@@ -394,6 +394,37 @@ describe('back to the bot, and the rating', () => {
     expect((await store.handoff.getCase(c.caseId))?.data['csat']).toBeNull();
   });
 
+  it('a rating button pressed after the player wrote something else still counts (also after a restart); a typed digit does not', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const h = await deskHarness({ store });
+    const agent = await h.agent('ann');
+    const c = await h.open('p');
+    await h.desk.close(agent, c.caseId, true);
+    expect(await h.desk.route(await turnFor(h, 'p', { text: 'thank you so much!' }))).toBe(false);
+    expect(await h.desk.route(await turnFor(h, 'p', { text: '3' }))).toBe(false);
+    const again = await deskHarness({ store, start: h.clock.now().toISOString() });
+    const pressed = await turnFor(again, 'p', { payload: 'csat:5', text: '5' });
+    expect(await again.desk.route(pressed)).toBe(true);
+    expect(pressed.replies.map((r) => (r.kind === 'text' ? r.text : ''))).toEqual([
+      'Thank you for your rating! If anything else comes up, just write here.',
+    ]);
+    expect((await store.handoff.getCase(c.caseId))?.data['csat']).toBe(5);
+    // rated once: a second press is the bot's business
+    expect(await again.desk.route(await turnFor(again, 'p', { payload: 'csat:4' }))).toBe(false);
+    expect((await store.handoff.getCase(c.caseId))?.data['csat']).toBe(5);
+  });
+
+  it('a rating button pressed more than a day after the close is not taken', async () => {
+    const h = await deskHarness();
+    const agent = await h.agent('ann');
+    const c = await h.open('p');
+    await h.desk.close(agent, c.caseId, true);
+    expect(await h.desk.route(await turnFor(h, 'p', { text: 'bye' }))).toBe(false);
+    await h.minutes(25 * 60);
+    expect(await h.desk.route(await turnFor(h, 'p', { payload: 'csat:5' }))).toBe(false);
+    expect((await h.store.handoff.getCase(c.caseId))?.data['csat']).toBeNull();
+  });
+
   it('after a restart only the latest closed case of a conversation waits for its rating', async () => {
     const store = openSqliteStore({ file: ':memory:' });
     const h = await deskHarness({ store });
