@@ -24,6 +24,18 @@ describe('templates', () => {
     expect(t('ro')).toBe('Ana: 1.450,50 EUR · 4 mar. 2026 · 42 %');
   });
 
+  it('keeps formats apart by language, currency and filter when formatters are reused, and an unknown currency stays plain text', () => {
+    const money = (amount: number, currency: string, language: string) =>
+      renderTemplate('{slots.m|money}', { slots: { m: { amount, currency } } }, language).replace(/[\u00a0\u202f]/g, ' ');
+    for (let round = 0; round < 2; round++) {
+      expect(money(1450.5, 'EUR', 'en')).toBe('€1,450.50');
+      expect(money(1450.5, 'USD', 'en')).toBe('$1,450.50');
+      expect(money(1450.5, 'EUR', 'de')).toBe('1.450,50 €');
+      expect(money(3, 'NOT-A-CURRENCY', 'en')).toBe('3 NOT-A-CURRENCY');
+      expect(renderTemplate('{slots.n|number} {slots.d|datetime}', { slots: { n: 2.345, d: 'not a date' } }, 'en')).toBe('2.35 not a date');
+    }
+  });
+
   it('renders lists and plain values, and a missing value as a dash it reports', () => {
     const missing: string[] = [];
     expect(renderTemplate('missing: {slots.wd.items}; {slots.nope|money}', data, 'en', (p) => missing.push(p))).toBe(
