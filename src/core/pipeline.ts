@@ -113,7 +113,8 @@ export class Pipeline {
     try {
       await this.options.store.receipts.settle(inbound.channel, inbound.platformMessageId);
     } catch (error) {
-      // Left in the inbox: replayed on the next start, where the transcript shows it was answered once.
+      // Left in the inbox: replayed on the next start, so this message may be answered twice
+      // (delivery is at least once; see the README's "Durable before acknowledged").
       this.options.log.error({ err: error, code: 'CROUPIER_STORE_FAILED' }, 'could not settle an inbox message');
     }
     return result;

@@ -10,6 +10,8 @@ export interface Turn {
   readonly id: string;
   /** Replaced only by the numbered-reply stage (a typed "2" becomes the second button's payload). */
   inbound: Inbound;
+  /** Set when the numbered-reply stage turned a typed number into an option's payload. */
+  numberedReply?: boolean;
   /** True when the message was already claimed (accepted by a webhook, or replayed after a restart). */
   readonly claimed: boolean;
   /**

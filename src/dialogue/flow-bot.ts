@@ -82,6 +82,12 @@ export class FlowBot implements Bot {
     if (!conversation) throw new CroupierError('CROUPIER_BOT_FAILED', 'the flow bot needs a loaded conversation');
     const content = this.options.content();
     const state = readState(conversation.state);
+    // A "2" the numbered-reply stage mapped to the second option is only an option when the flow is
+    // not waiting for a typed number: an amount, a number, a code or a pattern keeps what was typed.
+    if (turn.numberedReply && this.#expectsTypedValue(state, content)) {
+      const { payload: _mapped, ...typed } = turn.inbound;
+      turn.inbound = typed;
+    }
     const { text, payload } = turn.inbound;
     // A button press carries its meaning in the payload; its label is not classified again.
     const parsed =
@@ -261,6 +267,13 @@ export class FlowBot implements Bot {
     const step = run.content.flows.get(frame.flow)?.byId.get(frame.step);
     if (!other || other.id === frame.flow || !step || step.digressions === false) return false;
     return (step.expect ?? 'text') === 'text' && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE;
+  }
+
+  #expectsTypedValue(state: DialogueState, content: DialogueContent): boolean {
+    const frame = state.stack.at(-1);
+    if (!frame?.waiting || frame.verify) return false;
+    const expect = content.flows.get(frame.flow)?.byId.get(frame.step)?.expect;
+    return expect === 'number' || expect === 'amount' || expect === 'code' || expect === 'pattern';
   }
 
   #confident(parsed: Parsed | undefined, intent: string): boolean {

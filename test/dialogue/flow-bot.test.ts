@@ -50,6 +50,21 @@ async function say(h: Harness, text: string, extra: Parameters<typeof inbound>[0
 }
 
 describe('FlowBot', () => {
+  it('takes a typed number as the answer, not as a numbered option, when the question wants a number', async () => {
+    // WhatsApp Web shows options as "1. Deposits": a "1" is the first option, unless the bot is
+    // waiting for an amount, where "1" means one euro.
+    const h = createHarness({ capabilities: () => ({ buttons: null, textMax: 4096, formatting: 'plain' }) });
+    const current = content();
+    h.setBot(
+      new FlowBot({ content: () => current, backOffice: backOffice(), players: h.store.players, events: h.store.events, clock: h.clock }),
+    );
+    const asked = await say(h, 'deposit');
+    expect(asked.at(-1)?.buttons?.map((b) => b.payload)).toEqual(['goto:give_up']);
+    expect((await say(h, '1')).map((m) => m.text)).toEqual(['Which method?']);
+    const handoffs = await h.store.events.list({ type: 'handoff.requested' });
+    expect(handoffs).toEqual([]);
+  });
+
   it('verifies the player with a one-time code, calls the back office and answers with formatted money', async () => {
     const h = setup();
     expect((await say(h, 'where is my withdrawal')).map((m) => m.text)).toEqual(['What is your e-mail?']);

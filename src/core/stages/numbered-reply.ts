@@ -27,7 +27,10 @@ export function numberedReplyStage(
         const lastOut = recent.filter((entry) => entry.direction === 'out' && entry.author !== 'system').at(-1);
         const buttons = lastOut?.buttons ?? [];
         const chosen = buttons[Number(match[1]) - 1];
-        if (chosen && showsNumbered(buttons, channel)) turn.inbound = { ...turn.inbound, payload: chosen.payload };
+        if (chosen && showsNumbered(buttons, channel)) {
+          turn.inbound = { ...turn.inbound, payload: chosen.payload };
+          turn.numberedReply = true;
+        }
       }
       await next();
     },
