@@ -1,6 +1,7 @@
 /**
  * The pipeline's own cost, without HTTP: `Pipeline.handle` called directly with 50 turns in flight
  * over 500 conversations, on the embedded store, with the shipped content, NLU and flow engine.
+ * `texts` are sent in turn (by default one message, the figure recorded since the first run).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,11 @@ import { FlowBot } from '../src/dialogue/flow-bot.js';
 import { buildContent } from '../src/server/live-content.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 
-export async function measureInProcess(turns = 30_000, inFlight = 50): Promise<{ turnsPerSecond: number; cpuMicrosPerTurn: number }> {
+export async function measureInProcess(
+  turns = 30_000,
+  inFlight = 50,
+  texts: readonly string[] = ['where is my withdrawal'],
+): Promise<{ turnsPerSecond: number; cpuMicrosPerTurn: number }> {
   const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'croupier-bench-')), 'croupier.db') });
   const { content } = buildContent({ rootDir: process.cwd(), intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
   if (!content) throw new Error('the shipped content does not load; run croupier validate');
@@ -45,15 +50,16 @@ export async function measureInProcess(turns = 30_000, inFlight = 50): Promise<{
       while (next < turns) {
         const n = next++;
         const key = `c${n % 500}`;
+        const text = texts[n % texts.length] ?? 'hello';
         await pipeline.handle({
           platformMessageId: `m${n}`,
           channel: 'web',
           conversationKey: key,
           sender: { channel: 'web', userId: key },
-          text: 'where is my withdrawal',
+          text,
           attachments: [],
           receivedAt: new Date(),
-          raw: { type: 'message', text: 'where is my withdrawal' },
+          raw: { type: 'message', text },
         });
       }
     }),

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { measureInProcess } from './in-process.js';
 import { machineLine, writeSection } from './results.js';
@@ -51,6 +52,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 interface Measured {
+  /** Responses whose `replies` were empty: the message went to the hand-off queue (or was refused), not to the bot. */
+  withoutReplies: number;
   rps: number;
   p50: number;
   p99: number;
@@ -59,7 +62,8 @@ interface Measured {
   requests: number;
 }
 
-function run(url: string, path: string, body: () => string): Promise<Measured> {
+function run(url: string, path: string, body: () => string, countReplies = false): Promise<Measured> {
+  let withoutReplies = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -68,11 +72,23 @@ function run(url: string, path: string, body: () => string): Promise<Measured> {
         duration,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, body: body() }),
+            ...(countReplies
+              ? {
+                  onResponse: (_status: number, responseBody: string) => {
+                    if (responseBody.includes('"replies":[]')) withoutReplies++;
+                  },
+                }
+              : {}),
+          },
+        ],
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         resolve({
+          withoutReplies,
           rps: result.requests.average,
           p50: result.latency.p50,
           p99: result.latency.p99,
@@ -103,6 +119,7 @@ async function warmUp(url: string, path: string, body: () => string): Promise<vo
 
 let n = 0;
 const nextText = () => texts[n++ % texts.length] ?? 'hello';
+const loadAtStart = loadavg()[0] ?? 0;
 
 // 1. bare fastify
 const bare = await startServer('bench/servers/bare.ts');
@@ -125,11 +142,13 @@ for (let i = 0; i < conversations; i++) {
 let c = 0;
 const productBody = () => JSON.stringify({ conversationId: ids[c++ % ids.length], clientMessageId: randomUUID(), text: nextText() });
 await warmUp(product.url, '/web/messages', productBody);
-const productResult = await run(product.url, '/web/messages', productBody);
+const productResult = await run(product.url, '/web/messages', productBody, true);
 await stop(product.child);
 
-// 3. the pipeline alone, in this process, without HTTP
+// 3. the pipeline alone, in this process, without HTTP: the one message recorded since the first run, then the eight above
 const inProcess = await measureInProcess();
+const inProcessMixed = await measureInProcess(30_000, 50, texts);
+const loadAtEnd = loadavg()[0] ?? 0;
 
 const ratio = productResult.rps / bareResult.rps;
 const rows = [
@@ -144,7 +163,9 @@ const table = [
 const verdict = [
   `ratio pipeline / bare = **${ratio.toFixed(2)}** (target ≥ 0.5) — ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
   '',
-  `In-process pipeline without HTTP (\`Pipeline.handle\`, 50 turns in flight): ${inProcess.turnsPerSecond.toFixed(0)} turns/s, ${inProcess.cpuMicrosPerTurn.toFixed(0)} µs CPU per turn.`,
+  `In-process pipeline without HTTP (\`Pipeline.handle\`, 50 turns in flight): ${inProcess.turnsPerSecond.toFixed(0)} turns/s, ${inProcess.cpuMicrosPerTurn.toFixed(0)} µs CPU per turn ("where is my withdrawal"); ${inProcessMixed.turnsPerSecond.toFixed(0)} turns/s, ${inProcessMixed.cpuMicrosPerTurn.toFixed(0)} µs CPU per turn with the eight messages above.`,
+  '',
+  `${productResult.withoutReplies} of the ${productResult.requests} measured messages (${((100 * productResult.withoutReplies) / Math.max(productResult.requests, 1)).toFixed(0)} %) got no reply: their conversation had been handed to a person (the hand-off queue takes the message; no agent is online), so they skipped the NLU and the flows.`,
 ].join('\n');
 process.stdout.write(`\n${table}\n\n${verdict}\n`);
 
@@ -153,8 +174,8 @@ await writeSection(
   [
     '## Pipeline throughput (`npm run bench:pipeline`)',
     '',
-    machineLine(),
-    `autocannon, ${connections} connections, ${duration} s per target after a 2,000-request warm-up, servers in child processes; ${conversations} open web conversations, every request a new message (unique id) so dedupe, ordering, transcript, events and the bot all run.`,
+    `${machineLine()} Load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end (other jobs share the 2 cores; throughput is wall-clock).`,
+    `autocannon, ${connections} connections, ${duration} s per target after a 2,000-request warm-up, servers in child processes; ${conversations} open web conversations, every request a new message (unique id) so dedupe, ordering, transcript and events run for every one, and the NLU and flows for every one whose conversation is not with the hand-off queue.`,
     '',
     table,
     '',
