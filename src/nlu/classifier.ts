@@ -47,6 +47,20 @@ export interface ClassifierOptions {
   readonly nb?: number;
   /** Additive smoothing of the naive Bayes member. Default 0.1. */
   readonly nbAlpha?: number;
+  /**
+   * Class balancing: an example of a label with n examples weighs (n / mean n)^-balance in training,
+   * so intents with many examples do not crowd out those with few. 0 weighs every example alike,
+   * 1 gives every label the same total weight. Default 0.5.
+   */
+  readonly balance?: number;
+  /** Extra weight of the examples of some labels, e.g. `{ __out_of_scope__: 3 }` for a broad, varied class. */
+  readonly labelWeights?: Readonly<Record<string, number>>;
+  /**
+   * Novelty discount: each confidence is lowered by `novelty` × the share of the message's words
+   * (numbers aside) that no training example contains, so a message made mostly of words the model
+   * has never seen is not confidently forced into an intent. Default 0 (off).
+   */
+  readonly novelty?: number;
 }
 
 export type Block = 'word' | 'stem' | 'bigram' | 'char';
@@ -98,9 +112,13 @@ class Featurizer {
    * Sparse TF-IDF vector of a text; `tokens` are `tokenize(text)` when known. Classifying runs on
    * every message, so the vector is built in scratch arrays reused from call to call (classifying
    * is synchronous): `indices[0 … size)` in order of first appearance, `values` alongside, computed
-   * exactly as {@link weigh} computes them. Read it before the next call.
+   * exactly as {@link weigh} computes them. Read it before the next call. `unknown` counts the words
+   * (numbers aside) that no training example contains, `words` all of them.
    */
-  vector(text: string, tokens: readonly string[] = tokenize(text)): { size: number; indices: Int32Array; values: Float32Array } {
+  vector(
+    text: string,
+    tokens: readonly string[] = tokenize(text),
+  ): { size: number; indices: Int32Array; values: Float32Array; unknown: number; words: number } {
     const scratch = (this.#scratch ??= {
       counts: new Int32Array(this.vocabulary.size),
       size: 0,
@@ -109,6 +127,8 @@ class Featurizer {
     });
     const counts = scratch.counts;
     scratch.size = 0;
+    let unknown = 0;
+    let words = 0;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
       let cached = this.#tokenCache.get(token);
@@ -121,6 +141,11 @@ class Featurizer {
         cached = Int32Array.from(ids);
         if (this.#tokenCache.size >= 50_000) this.#tokenCache.clear();
         this.#tokenCache.set(token, cached);
+      }
+      // a known word's `w:` feature comes first among its features
+      if (!NUMBER.test(token)) {
+        words++;
+        if (cached.length === 0 || this.blockOf[cached[0] as number] !== 0) unknown++;
       }
       for (let k = 0; k < cached.length; k++) this.#add(scratch, cached[k]);
       const next = tokens[i + 1];
@@ -153,7 +178,7 @@ class Featurizer {
       const block = this.blockOf[indices[k] as number] as number;
       values[k] = (values[k] as number) * (block === 0 ? scale0 : block === 1 ? scale1 : block === 2 ? scale2 : scale3);
     }
-    return { size, indices, values };
+    return { size, indices, values, unknown, words };
   }
 
   /** Counts one occurrence of a feature; the first one also appends it to the vector. */
@@ -213,6 +238,7 @@ export class IntentClassifier {
     private readonly weights: Float32Array,
     private readonly bias: Float32Array,
     private temperature: number,
+    private novelty: number,
   ) {}
 
   /**
@@ -302,8 +328,15 @@ export class IntentClassifier {
       values.set(row.values, offsets[i]);
     });
     const targets = Int32Array.from(examples, (example) => labelIndex.get(example.label) ?? 0);
-    const { weights, bias } = fit({ offsets, indices, values }, targets, vocabulary.size, labels.length, options);
-    return new IntentClassifier(language, labels, featurizer, weights, bias, 1);
+    const { weights, bias } = fit(
+      { offsets, indices, values },
+      targets,
+      exampleWeights(targets, labels, options),
+      vocabulary.size,
+      labels.length,
+      options,
+    );
+    return new IntentClassifier(language, labels, featurizer, weights, bias, 1, options.novelty ?? 0);
   }
 
   /** Fits the softmax temperature on held-out examples (labels the model knows); returns it. */
@@ -323,9 +356,19 @@ export class IntentClassifier {
     return this.temperature;
   }
 
+  /** Changes the novelty discount ({@link ClassifierOptions.novelty}) of a trained model. */
+  setNovelty(novelty: number): void {
+    this.novelty = novelty;
+  }
+
   /** Raw scores per label, in `labels` order. `tokens` are `tokenize(text)`, when the caller has them already. */
   logits(text: string, tokens?: readonly string[]): Float32Array {
-    const { size, indices, values } = this.featurizer.vector(text, tokens);
+    return this.#scores(text, tokens).scores;
+  }
+
+  /** Raw scores and the share of the message's words no training example contains. */
+  #scores(text: string, tokens?: readonly string[]): { scores: Float32Array; unknownShare: number } {
+    const { size, indices, values, unknown, words } = this.featurizer.vector(text, tokens);
     const classes = this.labels.length;
     const scores = Float32Array.from(this.bias);
     const weights = this.weights;
@@ -334,15 +377,18 @@ export class IntentClassifier {
       const value = values[k] as number;
       for (let c = 0; c < classes; c++) scores[c] = (scores[c] as number) + value * (weights[row + c] as number);
     }
-    return scores;
+    return { scores, unknownShare: words === 0 ? 0 : unknown / words };
   }
 
   /**
-   * Labels with calibrated probabilities, best first (equal ones in label order). `tokens` are
-   * `tokenize(text)`, when the caller has them already.
+   * Labels with calibrated probabilities, best first (equal ones in label order), lowered by the
+   * novelty discount when the model has one. `tokens` are `tokenize(text)`, when the caller has
+   * them already.
    */
   predict(text: string, top = this.labels.length, tokens?: readonly string[]): Prediction[] {
-    const probabilities = softmax(this.logits(text, tokens), this.temperature);
+    const { scores, unknownShare } = this.#scores(text, tokens);
+    const probabilities = softmax(scores, this.temperature);
+    const discount = this.novelty * unknownShare;
     // Selection instead of sorting every label: the same order as a stable sort, best first.
     const count = Math.min(Math.max(top, 0), this.labels.length);
     const picked = new Uint8Array(this.labels.length);
@@ -353,7 +399,7 @@ export class IntentClassifier {
         if (picked[c] === 0 && (best === -1 || (probabilities[c] as number) > (probabilities[best] as number))) best = c;
       }
       picked[best] = 1;
-      predictions.push({ label: this.labels[best] as string, probability: probabilities[best] as number });
+      predictions.push({ label: this.labels[best] as string, probability: Math.max(0, (probabilities[best] as number) - discount) });
     }
     return predictions;
   }
@@ -429,6 +475,19 @@ export function softmax(logits: Float32Array, temperature = 1): Float64Array {
   return out;
 }
 
+/** Training weight of each example: class balancing times the label's extra weight. */
+function exampleWeights(targets: Int32Array, labels: readonly string[], options: ClassifierOptions): Float32Array {
+  const balance = options.balance ?? 0.5;
+  const perLabel = new Float64Array(labels.length);
+  for (const target of targets) perLabel[target] = (perLabel[target] as number) + 1;
+  const mean = targets.length / labels.length;
+  const weightOf = Array.from(
+    perLabel,
+    (count, label) => Math.pow(count / mean, -balance) * (options.labelWeights?.[labels[label] as string] ?? 1),
+  );
+  return Float32Array.from(targets, (target) => weightOf[target] as number);
+}
+
 /**
  * Trains both models in one shuffled pass per epoch: multinomial logistic regression (softmax
  * gradient, updates skipped where the gradient is negligible) and a Crammer–Singer SVM (hinge on the
@@ -438,6 +497,7 @@ export function softmax(logits: Float32Array, temperature = 1): Float64Array {
 function fit(
   rows: SparseRows,
   targets: Int32Array,
+  exampleWeight: Float32Array,
   features: number,
   classes: number,
   options: ClassifierOptions,
@@ -508,7 +568,7 @@ function fit(
       // only classes with a noticeable gradient are updated (after an epoch or two, a handful)
       let activeCount = 0;
       for (let c = 0; c < classes; c++) {
-        const gradient = (scores[c] as number) / sum - (c === target ? 1 : 0);
+        const gradient = ((scores[c] as number) / sum - (c === target ? 1 : 0)) * (exampleWeight[row] as number);
         lrBias[c] = (lrBias[c] as number) - step * gradient;
         if (gradient > -1e-3 && gradient < 1e-3) continue;
         active[activeCount] = c;
@@ -535,7 +595,7 @@ function fit(
         }
         const loss = 1 + rivalScore - (margins[target] as number);
         if (rival >= 0 && loss > 0) {
-          const push = svmStep * Math.min(loss, 1);
+          const push = svmStep * Math.min(loss, 1) * (exampleWeight[row] as number);
           svmBias[target] = (svmBias[target] as number) + push;
           svmBias[rival] = (svmBias[rival] as number) - push;
           for (let k = start; k < end; k++) {
@@ -567,7 +627,7 @@ function fit(
     for (let row = 0; row < n; row++) {
       const target = targets[row] as number;
       for (let k = offsets[row] as number; k < (offsets[row + 1] as number); k++) {
-        const value = values[k] as number;
+        const value = (values[k] as number) * (exampleWeight[row] as number);
         const at = (indices[k] as number) * classes + target;
         counts[at] = (counts[at] as number) + value;
         totals[target] = (totals[target] as number) + value;

@@ -177,6 +177,41 @@ describe('classifier', () => {
     expect(after[0]!.probability).toBeLessThan(before[0]!.probability);
   });
 
+  it('the novelty discount lowers confidence by the share of words no example contains, not the ranking', () => {
+    const plain = IntentClassifier.train(examples, 'en');
+    const discounted = IntentClassifier.train(examples, 'en', { novelty: 1 });
+    // "withdrawal" and "status" are known words, "zebra" and "quantum" are not: half of the words
+    const text = 'withdrawal status zebra quantum';
+    const before = plain.predict(text, 3);
+    const after = discounted.predict(text, 3);
+    expect(after.map((p) => p.label)).toEqual(before.map((p) => p.label));
+    expect(after[0]!.probability).toBeCloseTo(Math.max(0, before[0]!.probability - 0.5), 5);
+    // numbers are not words the model could know; a message of known words is not discounted
+    expect(discounted.predict('withdrawal status 100', 1)[0]!.probability).toBeCloseTo(
+      plain.predict('withdrawal status 100', 1)[0]!.probability,
+      5,
+    );
+    discounted.setNovelty(0);
+    expect(discounted.predict(text, 1)[0]!.probability).toBeCloseTo(before[0]!.probability, 5);
+  });
+
+  it('class balancing and label weights shift the decision towards the label with fewer or heavier examples', () => {
+    // one "card" example against many "cash" ones; the ambiguous message leans to "cash" unless balanced
+    const skewed = [
+      ...['cash withdrawal limit', 'cash machine fee', 'cash out at the atm', 'cash withdrawal abroad', 'atm cash fee', 'cash limit'].map(
+        (text) => ({ text, label: 'cash' }),
+      ),
+      { text: 'card limit', label: 'card' },
+    ];
+    const margin = (options: Parameters<typeof IntentClassifier.train>[2]) => {
+      const ranking = IntentClassifier.train(skewed, 'en', options).predict('limit', 2);
+      const p = (label: string) => ranking.find((r) => r.label === label)?.probability ?? 0;
+      return p('card') - p('cash');
+    };
+    expect(margin({ balance: 1 })).toBeGreaterThan(margin({ balance: 0 }));
+    expect(margin({ balance: 0, labelWeights: { card: 5 } })).toBeGreaterThan(margin({ balance: 0 }));
+  });
+
   it('on a small corpus: out-of-scope examples and low confidence give intent null, close calls are ambiguous', () => {
     const corpus = new Map([
       [
