@@ -54,7 +54,11 @@ function tune(
   const oosClass = train.some((e) => e.label === OUT_OF_SCOPE);
   const grid: ClassifierOptions[] = JSON.parse(
     process.env['BENCH_GRID'] ??
-      (oosClass ? '[{},{"labelWeights":{"__out_of_scope__":3}}]' : hasOos ? '[{}]' : '[{},{"balance":0},{"nb":0.5}]'),
+      (oosClass
+        ? '[{},{"labelWeights":{"__out_of_scope__":3}}]'
+        : hasOos
+          ? '[{}]'
+          : '[{},{"balance":0},{"nb":0.5},{"groupSeparator":"_"}]'),
   ) as ClassifierOptions[];
   const novelties = hasOos ? [0, 0.5, 1, 1.5, 2] : [0];
   const inScope = validation.filter((e) => e.label !== OUT_OF_SCOPE);

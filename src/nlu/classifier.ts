@@ -61,6 +61,14 @@ export interface ClassifierOptions {
    * has never seen is not confidently forced into an intent. Default 0 (off).
    */
   readonly novelty?: number;
+  /**
+   * Labels named `group<separator>rest` (MASSIVE's and HWU64's `alarm_set`, `alarm_query`) share
+   * what they have in common: a second model learns the groups, and `groupWeight` × its weights are
+   * added to each member label's, so a rare label borrows from its siblings. Off unless set.
+   */
+  readonly groupSeparator?: string;
+  /** Weight of the group model. Default 0.4. */
+  readonly groupWeight?: number;
 }
 
 export type Block = 'word' | 'stem' | 'bigram' | 'char';
@@ -328,14 +336,9 @@ export class IntentClassifier {
       values.set(row.values, offsets[i]);
     });
     const targets = Int32Array.from(examples, (example) => labelIndex.get(example.label) ?? 0);
-    const { weights, bias } = fit(
-      { offsets, indices, values },
-      targets,
-      exampleWeights(targets, labels, options),
-      vocabulary.size,
-      labels.length,
-      options,
-    );
+    const rowsMatrix = { offsets, indices, values };
+    const { weights, bias } = fit(rowsMatrix, targets, exampleWeights(targets, labels, options), vocabulary.size, labels.length, options);
+    if (options.groupSeparator) addGroupModel(rowsMatrix, targets, labels, vocabulary.size, weights, bias, options);
     return new IntentClassifier(language, labels, featurizer, weights, bias, 1, options.novelty ?? 0);
   }
 
@@ -473,6 +476,34 @@ export function softmax(logits: Float32Array, temperature = 1): Float64Array {
   }
   for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / sum;
   return out;
+}
+
+/** Folds a model of the label groups into the label weights (see {@link ClassifierOptions.groupSeparator}). */
+function addGroupModel(
+  rows: SparseRows,
+  targets: Int32Array,
+  labels: readonly string[],
+  features: number,
+  weights: Float32Array,
+  bias: Float32Array,
+  options: ClassifierOptions,
+): void {
+  const separator = options.groupSeparator as string;
+  const groupOf = labels.map((label) => (label.includes(separator) ? label.slice(0, label.indexOf(separator)) : label));
+  const groups = [...new Set(groupOf)];
+  if (groups.length < 2 || groups.length === labels.length) return;
+  const groupIndex = labels.map((_, label) => groups.indexOf(groupOf[label] as string));
+  const groupTargets = targets.map((target) => groupIndex[target] as number);
+  const group = fit(rows, groupTargets, exampleWeights(groupTargets, groups, options), features, groups.length, options);
+  const lambda = options.groupWeight ?? 0.4;
+  const classes = labels.length;
+  for (let f = 0; f < features; f++) {
+    for (let c = 0; c < classes; c++) {
+      const at = f * classes + c;
+      weights[at] = (weights[at] as number) + lambda * (group.weights[f * groups.length + (groupIndex[c] as number)] as number);
+    }
+  }
+  for (let c = 0; c < classes; c++) bias[c] = (bias[c] as number) + lambda * (group.bias[groupIndex[c] as number] as number);
 }
 
 /** Training weight of each example: class balancing times the label's extra weight. */

@@ -212,6 +212,29 @@ describe('classifier', () => {
     expect(margin({ balance: 0, labelWeights: { card: 5 } })).toBeGreaterThan(margin({ balance: 0 }));
   });
 
+  it('labels of one group (alarm_set, alarm_query, alarm_remove) share what they have in common', () => {
+    const grouped = [
+      ...['set an alarm for 7', 'wake me up with an alarm', 'alarm at six', 'new alarm'].map((text) => ({ text, label: 'alarm_set' })),
+      ...['which alarms do i have', 'list my alarms', 'is my alarm on', 'show alarms'].map((text) => ({ text, label: 'alarm_query' })),
+      ...['delete it', 'remove the one at six'].map((text) => ({ text, label: 'alarm_remove' })),
+      ...['play some music', 'put on a song', 'play jazz', 'delete this song', 'remove the song from the queue'].map((text) => ({
+        text,
+        label: 'music_play',
+      })),
+    ];
+    const ranking = (options: Parameters<typeof IntentClassifier.train>[2]) => {
+      const predictions = IntentClassifier.train(grouped, 'en', options).predict('delete the alarm');
+      return (label: string) => predictions.find((p) => p.label === label)?.probability ?? 0;
+    };
+    const plain = ranking({});
+    const shared = ranking({ groupSeparator: '_' });
+    // "alarm" is learned for the whole alarm group, so the rare alarm_remove takes it over music_play's "delete"
+    expect(shared('alarm_remove')).toBeGreaterThan(plain('alarm_remove') + 0.03);
+    expect(shared('music_play')).toBeLessThan(plain('music_play') / 2);
+    // a separator no label contains changes nothing
+    expect(ranking({ groupSeparator: '/' })('alarm_remove')).toBeCloseTo(plain('alarm_remove'), 6);
+  });
+
   it('on a small corpus: out-of-scope examples and low confidence give intent null, close calls are ambiguous', () => {
     const corpus = new Map([
       [
