@@ -411,22 +411,42 @@ export class IntentClassifier {
 /** Minimises the mean negative log-likelihood over the temperature (golden-section, log space). */
 export function fitTemperature(rows: readonly { logits: Float32Array; target: number }[], fallback = 1): number {
   if (rows.length === 0) return fallback;
+  const maxima = rows.map((row) => row.logits.reduce((max, logit) => Math.max(max, logit), -Infinity));
+  const floor = -Math.log(1e-12);
+  // −log softmax(logits / t)[target], capped like log(max(p, 1e-12)), without building the softmax
   const nll = (t: number) => {
     let total = 0;
-    for (const row of rows) {
-      const probabilities = softmax(row.logits, t);
-      total -= Math.log(Math.max(probabilities[row.target] ?? 0, 1e-12));
+    for (let r = 0; r < rows.length; r++) {
+      const { logits, target } = rows[r] as { logits: Float32Array; target: number };
+      const max = (maxima[r] as number) / t;
+      let sum = 0;
+      for (let c = 0; c < logits.length; c++) sum += Math.exp((logits[c] as number) / t - max);
+      total += Math.min(floor, Math.log(sum) - ((logits[target] ?? -Infinity) / t - max));
     }
     return total / rows.length;
   };
+  // golden-section search in log space, each step reusing the inner point it keeps
   let lo = Math.log(0.02);
   let hi = Math.log(50);
   const phi = (Math.sqrt(5) - 1) / 2;
+  let a = hi - phi * (hi - lo);
+  let b = lo + phi * (hi - lo);
+  let nllA = nll(Math.exp(a));
+  let nllB = nll(Math.exp(b));
   for (let i = 0; i < 28; i++) {
-    const a = hi - phi * (hi - lo);
-    const b = lo + phi * (hi - lo);
-    if (nll(Math.exp(a)) < nll(Math.exp(b))) hi = b;
-    else lo = a;
+    if (nllA < nllB) {
+      hi = b;
+      b = a;
+      nllB = nllA;
+      a = hi - phi * (hi - lo);
+      nllA = nll(Math.exp(a));
+    } else {
+      lo = a;
+      a = b;
+      nllA = nllB;
+      b = lo + phi * (hi - lo);
+      nllB = nll(Math.exp(b));
+    }
   }
   return Math.exp((lo + hi) / 2);
 }
@@ -584,8 +604,12 @@ function fit(
       for (let k = start; k < end; k++) {
         const base = (indices[k] as number) * classes;
         const value = values[k] as number;
-        for (let c = 0; c < classes; c++) scores[c] = (scores[c] as number) + value * (lr[base + c] as number);
-        if (svm) for (let c = 0; c < classes; c++) margins[c] = (margins[c] as number) + value * (svm[base + c] as number);
+        if (svm) {
+          for (let c = 0; c < classes; c++) {
+            scores[c] = (scores[c] as number) + value * (lr[base + c] as number);
+            margins[c] = (margins[c] as number) + value * (svm[base + c] as number);
+          }
+        } else for (let c = 0; c < classes; c++) scores[c] = (scores[c] as number) + value * (lr[base + c] as number);
       }
       // logistic regression
       let max = -Infinity;
