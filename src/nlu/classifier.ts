@@ -204,6 +204,32 @@ class Featurizer {
     scratch.counts[index] = (scratch.counts[index] as number) + 1;
   }
 
+  /**
+   * {@link weigh} of a training row: feature `indices[k]` (−1: dropped) occurs `counts[k]` times,
+   * in order of first appearance; the same operations in the same order.
+   */
+  weighRow(indices: Int32Array, counts: Int32Array): { indices: Int32Array; values: Float32Array } {
+    let size = 0;
+    for (let k = 0; k < indices.length; k++) if ((indices[k] as number) >= 0) size++;
+    const kept = new Int32Array(size);
+    const values = new Float32Array(size);
+    const norms = [0, 0, 0, 0];
+    let at = 0;
+    for (let k = 0; k < indices.length; k++) {
+      const index = indices[k] as number;
+      if (index < 0) continue;
+      const value = (1 + Math.log(counts[k] as number)) * (this.idf[index] as number);
+      kept[at] = index;
+      values[at] = value;
+      const block = this.blockOf[index] as number;
+      norms[block] = (norms[block] as number) + value * value;
+      at++;
+    }
+    const scale = norms.map((norm, block) => (norm > 0 ? (this.blockWeights[block] as number) / Math.sqrt(norm) : 0));
+    for (let k = 0; k < at; k++) values[k] = (values[k] as number) * (scale[this.blockOf[kept[k] as number] as number] as number);
+    return { indices: kept, values };
+  }
+
   /** Sublinear TF × IDF, each block L2-normalised and scaled by its weight. */
   weigh(counts: ReadonlyMap<number, number>): { indices: Int32Array; values: Float32Array } {
     const indices = new Int32Array(counts.size);
@@ -237,6 +263,79 @@ function blockCode(feature: string): number {
   }
 }
 
+/**
+ * Featurised texts for several trainings in one language (calibration folds, then the final model):
+ * each distinct token is featurised once, every feature string gets one id, and each text is kept
+ * as feature ids with counts (in order of first appearance, as {@link featureCounts} has them), so
+ * a training maps ids instead of building and looking up strings.
+ */
+export class FeatureCache {
+  readonly #ids = new Map<string, number>();
+  readonly #names: string[] = [];
+  readonly #tokens = new Map<string, Int32Array>();
+  readonly #texts = new Map<string, { readonly ids: Int32Array; readonly counts: Int32Array }>();
+
+  constructor(
+    readonly language: string,
+    readonly charRange: readonly [number, number] = [2, 5],
+  ) {}
+
+  /** Whether trainings in `language` with `charRange` can use this cache. */
+  fits(language: string, charRange: readonly [number, number]): boolean {
+    return language === this.language && charRange[0] === this.charRange[0] && charRange[1] === this.charRange[1];
+  }
+
+  /** How many distinct features the cached texts have. */
+  get size(): number {
+    return this.#names.length;
+  }
+
+  name(id: number): string {
+    return this.#names[id] as string;
+  }
+
+  /** The features of a text: ids and counts, in order of first appearance. */
+  text(text: string): { readonly ids: Int32Array; readonly counts: Int32Array } {
+    const cached = this.#texts.get(text);
+    if (cached) return cached;
+    const order: number[] = [];
+    const counts = new Map<number, number>();
+    const add = (id: number) => {
+      const count = counts.get(id);
+      if (count === undefined) {
+        order.push(id);
+        counts.set(id, 1);
+      } else counts.set(id, count + 1);
+    };
+    const tokens = tokenize(text);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as string;
+      let ids = this.#tokens.get(token);
+      if (!ids) {
+        ids = Int32Array.from(tokenFeatures(token, this.language, this.charRange), (feature) => this.#id(feature));
+        this.#tokens.set(token, ids);
+      }
+      for (let k = 0; k < ids.length; k++) add(ids[k] as number);
+      const next = tokens[i + 1];
+      if (next !== undefined) add(this.#id(bigram(token, next)));
+    }
+    if (tokens.length === 0) add(this.#id('w:<empty>'));
+    const entry = { ids: Int32Array.from(order), counts: Int32Array.from(order, (id) => counts.get(id) as number) };
+    this.#texts.set(text, entry);
+    return entry;
+  }
+
+  #id(feature: string): number {
+    let id = this.#ids.get(feature);
+    if (id === undefined) {
+      id = this.#names.length;
+      this.#ids.set(feature, id);
+      this.#names.push(feature);
+    }
+    return id;
+  }
+}
+
 export class IntentClassifier {
   private constructor(
     readonly language: string,
@@ -250,14 +349,14 @@ export class IntentClassifier {
   ) {}
 
   /**
-   * Trains a model. `featureCache` (text → feature counts) lets several trainings on overlapping
-   * examples (calibration folds, then the final model) featurise each text once.
+   * Trains a model. `featureCache` lets several trainings on overlapping examples in one language
+   * (calibration folds, then the final model) featurise each text once.
    */
   static train(
     examples: readonly TrainingExample[],
     language: string,
     options: ClassifierOptions = {},
-    featureCache?: Map<string, Map<string, number>>,
+    featureCache?: FeatureCache,
   ): IntentClassifier {
     if (examples.length === 0)
       throw new CroupierError('CROUPIER_NLU_NO_EXAMPLES', `cannot train a ${language} classifier without examples`);
@@ -266,47 +365,47 @@ export class IntentClassifier {
     const labels = [...new Set(examples.map((example) => example.label))].sort();
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
 
-    // Feature strings per example, then the vocabulary with document frequencies.
-    const raw = examples.map((example) => {
-      const cached = featureCache?.get(example.text);
-      if (cached) return cached;
-      const counts = featureCounts(example.text, language, charRange);
-      featureCache?.set(example.text, counts);
-      return counts;
-    });
-    // Vocabulary in one pass: indices in order of first appearance, document frequencies alongside.
-    let vocabulary = new Map<string, number>();
+    // Feature ids and counts per example, then the vocabulary with document frequencies.
+    const cache = featureCache?.fits(language, charRange) ? featureCache : new FeatureCache(language, charRange);
+    const texts = examples.map((example) => cache.text(example.text));
+    // Vocabulary in one pass: local indices in order of first appearance, document frequencies alongside.
+    const localOf = new Int32Array(cache.size).fill(-1);
+    const globalOf: number[] = [];
     let dfs: number[] = [];
-    const rowIndices = raw.map((counts) => {
-      const ids = new Int32Array(counts.size);
-      let k = 0;
-      for (const feature of counts.keys()) {
-        let index = vocabulary.get(feature);
-        if (index === undefined) {
-          index = vocabulary.size;
-          vocabulary.set(feature, index);
+    const rowIndices = texts.map(({ ids }) => {
+      const local = new Int32Array(ids.length);
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k] as number;
+        let index = localOf[id] as number;
+        if (index < 0) {
+          index = globalOf.length;
+          localOf[id] = index;
+          globalOf.push(id);
           dfs.push(0);
         }
         dfs[index] = (dfs[index] as number) + 1;
-        ids[k++] = index;
+        local[k] = index;
       }
-      return ids;
+      return local;
     });
     const minDf = options.minDf ?? 1;
+    let kept = globalOf;
     if (minDf > 1) {
       const remap = new Int32Array(dfs.length).fill(-1);
-      const kept = new Map<string, number>();
+      const keptIds: number[] = [];
       const keptDfs: number[] = [];
-      for (const [feature, index] of vocabulary) {
-        if ((dfs[index] as number) < minDf && feature !== 'w:<empty>') continue;
-        remap[index] = kept.size;
-        kept.set(feature, kept.size);
+      globalOf.forEach((id, index) => {
+        if ((dfs[index] as number) < minDf && cache.name(id) !== 'w:<empty>') return;
+        remap[index] = keptIds.length;
+        keptIds.push(id);
         keptDfs.push(dfs[index] as number);
-      }
+      });
       for (let r = 0; r < rowIndices.length; r++) rowIndices[r] = (rowIndices[r] as Int32Array).map((index) => remap[index] as number);
-      vocabulary = kept;
+      kept = keptIds;
       dfs = keptDfs;
     }
+    const vocabulary = new Map<string, number>();
+    kept.forEach((id, index) => vocabulary.set(cache.name(id), index));
     const n = examples.length;
     const idf = new Float32Array(vocabulary.size);
     for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + n) / (1 + (dfs[i] ?? 0))) + 1;
@@ -314,16 +413,7 @@ export class IntentClassifier {
 
     // One flat sparse matrix for all rows.
     const offsets = new Int32Array(n + 1);
-    const rows = raw.map((counts, r) => {
-      const ids = rowIndices[r] as Int32Array;
-      const byIndex = new Map<number, number>();
-      let k = 0;
-      for (const count of counts.values()) {
-        const index = ids[k++] as number;
-        if (index >= 0) byIndex.set(index, count);
-      }
-      return featurizer.weigh(byIndex);
-    });
+    const rows = texts.map(({ counts }, r) => featurizer.weighRow(rowIndices[r] as Int32Array, counts));
     let nnz = 0;
     rows.forEach((row, i) => {
       nnz += row.indices.length;
@@ -690,11 +780,15 @@ function fit(
     }
     const alpha = options.nbAlpha ?? 0.1;
     const logTotals = Array.from(totals, (total) => Math.log(total + alpha * features));
+    // most features occur in few classes: the log-likelihood of an unseen (feature, class) is log α − log total
+    const logAlpha = Math.log(alpha);
+    const unseen = logTotals.map((logTotal) => logAlpha - logTotal);
     for (let f = 0; f < features; f++) {
       const base = f * classes;
       let mean = 0;
       for (let c = 0; c < classes; c++) {
-        const logLikelihood = Math.log((counts[base + c] as number) + alpha) - (logTotals[c] as number);
+        const count = counts[base + c] as number;
+        const logLikelihood = count === 0 ? (unseen[c] as number) : Math.log(count + alpha) - (logTotals[c] as number);
         counts[base + c] = logLikelihood;
         mean += logLikelihood;
       }
