@@ -8,6 +8,7 @@
  * BENCH_ONLY=banking77,clinc150 to run a subset (partial runs do not rewrite RESULTS.md),
  * BENCH_GRID='[{…ClassifierOptions}]' for the options tried on validation data.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { IntentClassifier, type ClassifierOptions, type TrainingExample } from '../src/nlu/classifier.js';
@@ -257,7 +258,8 @@ for (let i = 0; i < 3; i++) {
   contentTimes.push(performance.now() - started);
 }
 const contentMs = Math.min(...contentTimes);
-const contentLine = `Shipped content (${[...shipped.keys()].join(', ')}; ${[...shipped.values()].reduce((n, e) => n + e.examples.length + e.outOfScope.length, 0)} examples): createNlu trains every language with calibration in ${Math.round(contentMs)} ms (best of 3; target < 1000 ms).`;
+const contentExamples = [...shipped.values()].reduce((n, e) => n + e.examples.length + e.outOfScope.length, 0);
+const contentLine = `Shipped content (${[...shipped.keys()].join(', ')}; ${contentExamples} examples): createNlu trains every language with calibration in ${Math.round(contentMs)} ms (best of 3; target < 1000 ms).`;
 log(contentLine);
 
 const table = [
@@ -269,6 +271,45 @@ const table = [
   ),
 ].join('\n');
 process.stdout.write(`\n${table}\n`);
+
+/**
+ * Croupier's rows of the run recorded in bench/RESULTS.md before this one, as a before → now table,
+ * so a rewrite keeps the previous numbers visible.
+ */
+function beforeAndNow(): string[] {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  const section = text.slice(text.indexOf('<!-- nlu:start -->'), text.indexOf('<!-- nlu:end -->'));
+  const date = /Date: (\d{4}-\d{2}-\d{2})/.exec(section)?.[1] ?? 'unknown date';
+  const before = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').map((cell) => cell.trim());
+    // | dataset | Croupier | accuracy | oos recall | train s | median | p99 | notes |
+    if (cells.length >= 9 && cells[2] === 'Croupier') {
+      before.set(cells[1] as string, `${cells[3]}${cells[4] && cells[4] !== '—' ? ` (${cells[4]})` : ''}, train ${cells[5]} s`);
+    }
+  }
+  const content = /^Shipped content \([^;]*; (\d+) examples\).*?in (\d+) ms/m.exec(section);
+  if (before.size === 0) return [];
+  return [
+    `Croupier before (the run of ${date}) and now:`,
+    '',
+    '| dataset | before: accuracy (out-of-scope recall), train | now |',
+    '|---|---|---|',
+    ...rows
+      .filter((r) => r.system === 'Croupier')
+      .map(
+        (r) =>
+          `| ${r.dataset} | ${before.get(r.dataset) ?? '—'} | ${r.accuracy.toFixed(4)}${r.oosRecall ? ` (${r.oosRecall})` : ''}, train ${r.trainS.toFixed(1)} s |`,
+      ),
+    ...(content
+      ? [
+          `| shipped content, createNlu (all languages) | ${content[2]} ms (${content[1]} examples) | ${Math.round(contentMs)} ms (${contentExamples} examples) |`,
+        ]
+      : []),
+  ];
+}
 // A partial run (BENCH_ONLY / BENCH_PEERS=0) prints but does not replace the recorded results.
 if (!only && runPeers)
   await writeSection(
@@ -277,11 +318,13 @@ if (!only && runPeers)
       '## Intent classification (`npm run bench:nlu`)',
       '',
       `${machineLine()} Load average at start: ${loadAtStart.toFixed(1)} (other jobs share the machine; times are wall-clock).`,
-      'Train on train, options and thresholds chosen on validation only (a stratified 10 % of train where a dataset has no validation split), reported on test. Peers run on the same split in the same run; they are trained on in-scope data only and have no out-of-scope threshold.',
+      'Train on train, options and thresholds chosen on validation only (a stratified 10 % of train where a dataset has no validation split), reported on test. The out-of-scope threshold (and the novelty discount) is the one with the best validation in-scope accuracy among those whose validation out-of-scope recall is ≥ 0.8 with 90 % confidence (Wilson lower bound). Peers run on the same split in the same run; they are trained on in-scope data only and have no out-of-scope threshold.',
       '',
       table,
       '',
       contentLine,
+      '',
+      ...beforeAndNow(),
       '',
       'Targets (issue #3): Banking77 ≥ 0.92; CLINC150 in-scope ≥ 0.90 and OOS recall ≥ 0.80 at one threshold; MASSIVE en ≥ 0.86, es ≥ 0.85; Banking77 training ≤ 10 s; classify median ≤ 0.1 ms.',
     ].join('\n'),
