@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IntentClassifier } from '../../src/nlu/classifier.js';
+import { FeatureCache, featureCounts, IntentClassifier } from '../../src/nlu/classifier.js';
 import { builtInEntities, EntityMatcher, parseNumber } from '../../src/nlu/entities.js';
 import { crossValidate, metrics, stratify } from '../../src/nlu/evaluate.js';
 import { loadIntentDirectory } from '../../src/nlu/intent-file.js';
@@ -175,6 +175,21 @@ describe('classifier', () => {
     const after = model.predict('payment pending', 3);
     expect(after.map((p) => p.label)).toEqual(before.map((p) => p.label));
     expect(after[0]!.probability).toBeLessThan(before[0]!.probability);
+  });
+
+  it('the feature cache featurises a text exactly as featureCounts does, and shares ids between texts', () => {
+    const cache = new FeatureCache('es');
+    for (const text of ['No me llegó el retiro de 200€', 'retiro retiro 😡', '']) {
+      const { ids, counts } = cache.text(text);
+      expect(new Map(Array.from(ids, (id, k) => [cache.name(id), counts[k]]))).toEqual(featureCounts(text, 'es'));
+      expect([...new Map(Array.from(ids, (id) => [cache.name(id), 0])).keys()]).toEqual([...featureCounts(text, 'es').keys()]);
+    }
+    expect(cache.text('retiro').ids.every((id) => cache.text('retiro retiro 😡').ids.includes(id))).toBe(true);
+    expect(cache.fits('es', [2, 5])).toBe(true);
+    expect(cache.fits('en', [2, 5])).toBe(false);
+    // a training given a cache it cannot use makes its own: same model as without one
+    const foreign = IntentClassifier.train(examples, 'en', {}, new FeatureCache('de'));
+    expect(foreign.predict('where is my withdrawl', 2)).toEqual(IntentClassifier.train(examples, 'en').predict('where is my withdrawl', 2));
   });
 
   it('the novelty discount lowers confidence by the share of words no example contains, not the ranking', () => {
