@@ -10,6 +10,7 @@ import type { AgentRecord, CaseRecord, Conversation, Store, TranscriptEntry } fr
 import { estimateWaitMinutes, medianHandleMs } from './estimate.js';
 import { isOpen, nextOpening } from './hours.js';
 import {
+  caseFrom,
   isSupervisor,
   isTier,
   vipRank,
@@ -980,8 +981,3 @@ function caseRecord(c: StoredCase): CaseRecord {
 }
 
 /** A stored case read back; undefined when the data is not a case this version understands. */
-function caseFrom(record: CaseRecord): StoredCase | undefined {
-  const data = record.data as Partial<StoredCase>;
-  if (typeof data.id !== 'string' || typeof data.conversationId !== 'string' || !data.sla || !data.internals) return undefined;
-  return { ...(data as StoredCase), status: record.status, agentId: record.agentId };
-}

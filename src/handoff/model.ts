@@ -3,6 +3,7 @@
  * them. Plain data, JSON-serialisable; the rules live in routing.ts, sla.ts and hours.ts (pure) and
  * the state in desk.ts.
  */
+import type { CaseRecord } from '../store/store.js';
 
 export type AgentRole = 'agent' | 'supervisor' | 'admin';
 export type Tier = 1 | 2 | 3;
@@ -147,4 +148,14 @@ export function isSupervisor(agent: Pick<Agent, 'role'>): boolean {
 export function publicCase(stored: StoredCase): Case {
   const { internals: _internals, ...rest } = stored;
   return { ...rest, sla: { ...rest.sla, breaches: [...rest.sla.breaches] } };
+}
+
+/**
+ * The case a store record holds (the desk keeps the whole case as JSON, with status and agent as
+ * columns); undefined when the JSON is not a case this version reads.
+ */
+export function caseFrom(record: CaseRecord): StoredCase | undefined {
+  const data = record.data as Partial<StoredCase>;
+  if (typeof data.id !== 'string' || typeof data.conversationId !== 'string' || !data.sla || !data.internals) return undefined;
+  return { ...(data as StoredCase), status: record.status, agentId: record.agentId };
 }

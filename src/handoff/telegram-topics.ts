@@ -7,7 +7,7 @@ import { split } from '../core/render.js';
 import type { CaseRecord, CaseTopicRecord, Store, TranscriptEntry } from '../store/store.js';
 import type { AgentDesk } from '../server/channel.js';
 import type { DeskEvent } from './desk.js';
-import { VIP_TIER_RANK, isSupervisor, type Agent, type CasePriority, type StoredCase } from './model.js';
+import { VIP_TIER_RANK, caseFrom, isSupervisor, type Agent, type CasePriority, type StoredCase } from './model.js';
 import { entryText } from './views.js';
 
 /**
@@ -643,17 +643,11 @@ function factsOf(c: StoredCase): CaseFacts {
   };
 }
 
-/** The facts of a stored case (the desk keeps the whole case as JSON); undefined when it is not one this version reads. */
+/** The facts of a stored case; undefined when it is not one this version reads. */
 function factsFrom(record: CaseRecord): CaseFacts | undefined {
-  const data = record.data as Partial<StoredCase>;
-  if (typeof data.channel !== 'string' || typeof data.reason !== 'string' || !data.sla || !data.internals) return undefined;
-  return factsOf({
-    ...(data as StoredCase),
-    id: record.id,
-    conversationId: record.conversationId,
-    status: record.status,
-    agentId: record.agentId,
-  });
+  const c = caseFrom(record);
+  if (!c || typeof c.channel !== 'string' || typeof c.reason !== 'string') return undefined;
+  return factsOf(c);
 }
 
 /** Adds to a set that forgets its oldest members past 1,000 (memory stays bounded on a long run). */
