@@ -12,7 +12,7 @@ import { botStage, type Bot } from './stages/bot.js';
 import { conversationStage, type LanguageSettings } from './stages/conversation.js';
 import { dedupeStage } from './stages/dedupe.js';
 import { deliverStage, type Deliver } from './stages/deliver.js';
-import { orderingStage } from './stages/ordering.js';
+import { conversationSlot, orderingStage } from './stages/ordering.js';
 import { rateLimitStage } from './stages/rate-limit.js';
 import type { SystemTexts } from './stages/system-texts.js';
 import { lazyTurnLog, type Turn, type TurnResult } from './turn.js';
@@ -103,9 +103,27 @@ export class Pipeline {
 
   /** Replays the inbox: messages acknowledged before a crash whose turn never finished. */
   async recover(): Promise<number> {
+    const { count, finished } = await this.replay(Promise.resolve());
+    await finished;
+    return count;
+  }
+
+  /**
+   * Puts the inbox's messages (acknowledged before a crash, never answered) at the head of their
+   * conversations' queues and resolves once they are there, with how many and a promise for their
+   * turns. The turns start when `ready` settles (the channels can send), but everything that
+   * reaches the pipeline after this resolves — a new message, an agent's reply — comes after them,
+   * so call it before the server takes requests: a player's replayed message is never overtaken
+   * by the next one they sent.
+   */
+  async replay(ready: Promise<void>): Promise<{ count: number; finished: Promise<void> }> {
     const pending = await this.options.store.receipts.unsettled();
-    await Promise.all(pending.map((inbound) => this.#track(this.#settled(inbound))));
-    return pending.length;
+    const turns = pending.map((inbound) => {
+      // Holds the conversation until the channels can send; the replayed turn queues right behind.
+      void this.#queue.run(conversationSlot(inbound), () => ready.catch(() => undefined));
+      return this.#track(this.#settled(inbound));
+    });
+    return { count: pending.length, finished: Promise.all(turns).then(() => undefined) };
   }
 
   async #settled(inbound: Inbound): Promise<TurnResult> {
@@ -198,7 +216,7 @@ export class Pipeline {
    * turn of the same conversation: that turn would wait for itself.
    */
   exclusive<R>(channel: string, conversationKey: string, task: () => Promise<R>): Promise<R> {
-    return this.#queue.run(`${channel}\u0000${conversationKey}`, task);
+    return this.#queue.run(conversationSlot({ channel, conversationKey }), task);
   }
 
   /** Stops taking messages and waits for every turn already accepted to finish. */

@@ -250,6 +250,18 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     await abandon(error);
   }
 
+  // Messages acknowledged to a platform before a crash, whose turn never finished: queued at the
+  // head of their conversations before the server takes a request, so a player's newer message
+  // never overtakes them; they run once the channels have started and can send.
+  let channelsStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (channelsStarted = resolve));
+  let replay: Awaited<ReturnType<Pipeline['replay']>>;
+  try {
+    replay = await pipeline.replay(started);
+  } catch (error) {
+    return abandon(error);
+  }
+
   const server = await buildServer({ config, log, store, channels, contentReady: () => true });
   await registerAgentApi(server, { desk, log });
   await registerAgentConsole(server, { rootDir: packageRoot() });
@@ -271,9 +283,11 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     await server.close().catch(() => undefined);
     await abandon(error);
   }
-  // Messages acknowledged to a platform before a crash, whose turn never finished.
-  const replayed = await pipeline.recover();
-  if (replayed > 0) log.warn({ count: replayed }, 'replayed messages left unanswered by the last run');
+  channelsStarted();
+  if (replay.count > 0) {
+    log.warn({ count: replay.count }, 'replaying messages left unanswered by the last run');
+    await replay.finished;
+  }
 
   const tickMs = options.handoffTickMs ?? 5000;
   const ticker =

@@ -53,6 +53,35 @@ describe('Pipeline.accept (webhook acknowledgement) and recover (replay after a 
     await h.store.close();
   });
 
+  it('queues replayed messages ahead of anything that arrives while the channels are still starting', async () => {
+    const h = createHarness();
+    // Left in the inbox by a crash: acknowledged to the platform, never answered.
+    const lost = inbound({ platformMessageId: 'm-lost', text: 'first, before the crash' });
+    expect(await h.store.receipts.claim(lost.channel, lost.platformMessageId, lost.receivedAt, lost)).toBe(true);
+    await h.store.durable();
+
+    let channelsStarted!: () => void;
+    const started = new Promise<void>((resolve) => (channelsStarted = resolve));
+    const replay = await h.pipeline.replay(started);
+    expect(replay.count).toBe(1);
+
+    // The server is up: the player's next message and an agent's line come in before the channels are ready.
+    const newer = await h.pipeline.accept(inbound({ platformMessageId: 'm-new', text: 'second, after the restart' }));
+    const agentLine = h.pipeline.exclusive(lost.channel, lost.conversationKey, async () => {
+      h.delivered.push({
+        target: { channel: lost.channel, conversationKey: lost.conversationKey, conversationId: '' },
+        outbound: { kind: 'text', text: 'agent', author: 'agent' },
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(texts(h)).toEqual([]); // nothing may be sent before the channels can send
+
+    channelsStarted();
+    await Promise.all([replay.finished, newer.turn, agentLine]);
+    expect(texts(h)).toEqual(['echo: first, before the crash', 'echo: second, after the restart', 'agent']);
+    expect(await h.store.receipts.unsettled()).toEqual([]);
+  });
+
   it('settles a failed turn too (the player got the apology; nothing to replay)', async () => {
     const failing: Bot = {
       respond() {

@@ -11,7 +11,12 @@ export function orderingStage(queue: KeyedQueue): Stage<Turn> {
   return {
     name: 'ordering',
     run(turn, next) {
-      return queue.run(`${turn.inbound.channel}\u0000${turn.inbound.conversationKey}`, next);
+      return queue.run(conversationSlot(turn.inbound), next);
     },
   };
+}
+
+/** A conversation's place in the turn order: the key the ordering stage and `Pipeline.exclusive` queue on. */
+export function conversationSlot(message: { readonly channel: string; readonly conversationKey: string }): string {
+  return `${message.channel}\u0000${message.conversationKey}`;
 }
