@@ -472,6 +472,18 @@ export class FlowBot implements Bot {
     while (run.state.stack.length > 0) await this.#endTop(run, outcome);
   }
 
+  /**
+   * While we wait for an e-mail or a code, a message that is neither and confidently asks something
+   * else ("what's the wagering?", "thanks, bye") is a digression, as on an ask step: that flow runs
+   * and the verification question comes back afterwards, without using up one of the three tries.
+   */
+  async #verifyDigression(run: Run, flow: Flow): Promise<boolean> {
+    const other = this.#triggeredFlow(run);
+    if (!other || other.id === flow.id || (run.parsed?.confidence ?? 0) < DIGRESSION_CONFIDENCE) return false;
+    await this.#start(run, other.id, 'digression');
+    return true;
+  }
+
   async #verifyAnswer(run: Run, flow: Flow, step: FlowStep, frame: Frame): Promise<void> {
     const { turn, state } = run;
     const verify = frame.verify as NonNullable<Frame['verify']>;
@@ -494,6 +506,7 @@ export class FlowBot implements Bot {
           turn.language,
           run.content.catalogue,
         );
+        if (!answer.ok && (await this.#verifyDigression(run, flow))) return;
         const account = answer.ok ? await this.options.backOffice.findByEmail(String(answer.value)) : null;
         if (!account) {
           verify.tries += 1;
@@ -512,6 +525,7 @@ export class FlowBot implements Bot {
         turn.language,
         run.content.catalogue,
       );
+      if (!answer.ok && (await this.#verifyDigression(run, flow))) return;
       const casinoPlayerId = verify.casinoPlayerId as string;
       const result = answer.ok ? await this.options.backOffice.checkCode(casinoPlayerId, String(answer.value)) : 'invalid';
       if (result === 'valid') {

@@ -135,6 +135,24 @@ describe('FlowBot', () => {
     expect((await say(h, '20€')).map((m) => m.text)).toEqual(['Which method?']);
   });
 
+  it('takes a digression while waiting for the e-mail or the code, and asks for it again afterwards without counting a try', async () => {
+    const h = setup();
+    await h.store.players.findOrCreateByAccount({ channel: 'test', userId: 'user-1' }, { at: new Date() });
+    expect((await say(h, 'where is my withdrawal')).map((m) => m.text)).toEqual(['What is your e-mail?']);
+    expect((await say(h, 'my deposit is missing')).map((m) => m.text)).toEqual(['How much did you deposit?']);
+    expect((await say(h, '20 eur')).map((m) => m.text)).toEqual(['Which method?']);
+    expect((await say(h, 'skrill')).at(-1)?.text).toBe('What is your e-mail?');
+    // three tries are still left: two wrong e-mails do not end the verification
+    expect((await say(h, 'nobody@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
+    expect((await say(h, 'nobody2@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
+    expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
+    // the same while waiting for the code
+    expect((await say(h, 'deposit')).map((m) => m.text)).toEqual(['How much did you deposit?']);
+    await say(h, '20 eur');
+    expect((await say(h, 'skrill')).at(-1)?.text).toBe('Type the code.');
+    expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
+  });
+
   it('hands off on request from any step, and cancels on the cancel words', async () => {
     const h = setup();
     await say(h, 'deposit');
