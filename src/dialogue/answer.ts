@@ -115,3 +115,41 @@ export function interpretAnswer(
     }
   }
 }
+
+/**
+ * What the message that started a flow already answers of one of its questions, so the player is not
+ * asked for something they said ("my 50 € deposit via Skrill is missing" → amount and method). Only
+ * answers that cannot be a coincidence count: an amount the NLU found with its currency, an e-mail
+ * address, or exactly one choice named as a whole word or phrase. A yes/no, a number, a code or free
+ * text is always asked.
+ */
+export function prefillAnswer(
+  step: FlowStep,
+  opening: { text: string; entities: readonly ParsedEntity[] },
+  language: string,
+  catalogue: Catalogue,
+): Answer {
+  switch (step.expect ?? 'text') {
+    case 'amount': {
+      const entity = opening.entities.find((e) => e.entity === 'amount');
+      const value = entity?.value as { currency?: unknown } | undefined;
+      return value && typeof value === 'object' && typeof value.currency === 'string' ? { ok: true, value } : { ok: false };
+    }
+    case 'email':
+      return interpretAnswer(step, opening, language, catalogue);
+    case 'choice': {
+      const said = ` ${fold(opening.text)
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim()} `;
+      const named = (step.choices ?? []).filter((choice) =>
+        namesOf(choice, language, catalogue).some((name) => {
+          const words = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+          return words.length >= 3 && said.includes(` ${words} `);
+        }),
+      );
+      return named.length === 1 && named[0] ? { ok: true, value: named[0].value } : { ok: false };
+    }
+    default:
+      return { ok: false };
+  }
+}

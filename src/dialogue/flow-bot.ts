@@ -6,7 +6,7 @@ import type { Bot } from '../core/stages/bot.js';
 import type { Turn } from '../core/turn.js';
 import type { EventLog, PlayerRepository } from '../store/store.js';
 import { angerSignal, type SentimentPort } from './anger.js';
-import { fold, foldedWords, interpretAnswer } from './answer.js';
+import { fold, foldedWords, interpretAnswer, prefillAnswer } from './answer.js';
 import type { Catalogue } from './catalogue.js';
 import { evaluate } from './condition.js';
 import { followingStep, kindOf, type Flow } from './flow-loader.js';
@@ -322,7 +322,10 @@ export class FlowBot implements Bot {
       // A new topic replaces what was going on, except a digression, which comes back.
       while (run.state.stack.length > 0) await this.#endTop(run, 'unresolved');
     }
-    run.state.stack.push({ flow: flow.id, step: first.id, tries: 0, waiting: false });
+    const text = run.turn.inbound.text;
+    const opening =
+      (cause === 'intent' || cause === 'digression') && text ? { opening: { text, entities: [...(run.parsed?.entities ?? [])] } } : {};
+    run.state.stack.push({ flow: flow.id, step: first.id, tries: 0, waiting: false, ...opening });
     await this.#event(run, 'flow.started', { flow: flow.id, cause });
     await this.#continue(run);
   }
@@ -375,10 +378,20 @@ export class FlowBot implements Bot {
       case 'say':
         this.#say(run, step.say as string, this.#buttons(run, step));
         return this.#advance(run, flow, step);
-      case 'ask':
+      case 'ask': {
+        // Once per step: a flow that loops back to this question asks it the second time.
+        if (frame.opening && step.prefill !== false && !frame.opening.used?.includes(step.id)) {
+          const known = prefillAnswer(step, frame.opening, turn.language, content.catalogue);
+          if (known.ok) {
+            frame.opening.used = [...(frame.opening.used ?? []), step.id];
+            state.slots[step.slot ?? step.id] = known.value;
+            return this.#advance(run, flow, step);
+          }
+        }
         this.#ask(run, step);
         frame.waiting = true;
         return 'wait';
+      }
       case 'branch': {
         const data = await this.#data(run);
         for (const [index, branchCase] of (step.branch ?? []).entries()) {

@@ -56,6 +56,12 @@ export const stepSchema = z
     hint: textKey.optional().describe('Said before asking again after an invalid answer'),
     tries: z.number().int().min(1).max(10).optional().describe('Invalid answers accepted before giving up (default 3)'),
     on_give_up: stepId.optional().describe('Step after too many invalid answers (default: hand off)'),
+    prefill: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: always ask, even when the message that started the flow already answers it (default: an amount with currency, an e-mail or one named choice in that message fills the slot)',
+      ),
     digressions: z
       .boolean()
       .optional()
@@ -124,7 +130,7 @@ export const stepSchema = z
     }
     const allowed: Record<StepKind, readonly string[]> = {
       say: ['buttons', 'next'],
-      ask: ['slot', 'expect', 'choices', 'pattern', 'hint', 'tries', 'on_give_up', 'digressions', 'buttons', 'next'],
+      ask: ['slot', 'expect', 'choices', 'pattern', 'hint', 'tries', 'on_give_up', 'digressions', 'prefill', 'buttons', 'next'],
       branch: [],
       call: ['args', 'save_as', 'on_error', 'next'],
       verify: ['on_fail', 'next'],

@@ -1,3 +1,5 @@
+import type { ParsedEntity } from './answer.js';
+
 /**
  * What the dialogue remembers between turns, stored as JSON in the conversation. Read defensively:
  * after a content reload a frame may name a flow or step that no longer exists, and the engine
@@ -11,6 +13,11 @@ export interface Frame {
   tries: number;
   /** True when the step asked something and waits for the player's answer. */
   waiting: boolean;
+  /**
+   * The message that started this flow (its text and entities), kept so that later questions it
+   * already answers are skipped (`prefillAnswer`); absent when a button or another flow started it.
+   */
+  opening?: { text: string; entities: ParsedEntity[]; used?: string[] };
   /** Progress of a `verify` step's one-time-code dialogue. */
   verify?: { stage: 'email' | 'code'; casinoPlayerId?: string; tries: number };
 }

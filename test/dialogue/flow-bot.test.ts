@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prefillAnswer } from '../../src/dialogue/answer.js';
 import { loadCatalogue } from '../../src/dialogue/catalogue.js';
 import { FlowBot, type DialogueContent } from '../../src/dialogue/flow-bot.js';
 import { loadFlowDirectory } from '../../src/dialogue/flow-loader.js';
@@ -151,6 +155,81 @@ describe('FlowBot', () => {
     await say(h, '20 eur');
     expect((await say(h, 'skrill')).at(-1)?.text).toBe('Type the code.');
     expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
+  });
+
+  it('does not ask what the message that started the flow already said, when only one answer is named', async () => {
+    const h = setup();
+    expect((await say(h, 'my skrill deposit is missing')).map((m) => m.text)).toEqual(['How much did you deposit?']);
+    expect((await say(h, '50 eur')).map((m) => m.text)).toEqual(['Checking €50.00 by skrill.', 'Done.']);
+    // two methods named, or a name inside another word: asked
+    await say(h, 'deposit with visa or skrill?');
+    expect((await say(h, '50 eur')).map((m) => m.text)).toEqual(['Which method?']);
+    await say(h, 'cancel');
+    await say(h, 'deposit for my skrillex tickets');
+    expect((await say(h, '50 eur')).map((m) => m.text)).toEqual(['Which method?']);
+  });
+
+  it('fills a question from the opening message once only, so a flow that loops back asks it the second time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'croupier-prefill-'));
+    writeFileSync(
+      join(dir, 'deposit_issue.yaml'),
+      [
+        'flow: deposit_issue',
+        'triggers: [deposit_issue]',
+        'steps:',
+        '  - id: method',
+        '    ask: deposit.ask_method',
+        '    slot: method',
+        '    expect: choice',
+        '    choices: [{ value: card, label: deposit.card }, { value: skrill, label: deposit.skrill }]',
+        '  - id: again',
+        '    say: deposit.done',
+        '    next: method',
+      ].join('\n'),
+    );
+    const { flows, issues } = loadFlowDirectory(dir, '.');
+    expect(issues).toEqual([]);
+    const h = createHarness();
+    const base = content();
+    h.setBot(
+      new FlowBot({
+        content: () => ({ ...base, flows }),
+        backOffice: backOffice(),
+        players: h.store.players,
+        events: h.store.events,
+        clock: h.clock,
+      }),
+    );
+    expect((await say(h, 'skrill deposit')).map((m) => m.text)).toEqual(['Done.', 'Which method?']);
+  });
+
+  it('prefills only answers that cannot be a coincidence', () => {
+    const { catalogue } = loadCatalogue(`${root}/texts`, 'en');
+    const step = (expect: string, extra: Record<string, unknown> = {}) =>
+      ({ id: 's', ask: 'deposit.ask_amount', expect, ...extra }) as never;
+    const amount = { amount: 50, currency: 'EUR' };
+    expect(
+      prefillAnswer(step('amount'), { text: 'my 50 eur deposit', entities: [{ entity: 'amount', value: amount }] }, 'en', catalogue),
+    ).toEqual({
+      ok: true,
+      value: amount,
+    });
+    // a bare number is not an amount ("I tried 3 times")
+    expect(
+      prefillAnswer(
+        step('amount'),
+        { text: 'deposit failed 3 times', entities: [{ entity: 'amount', value: { amount: 3 } }] },
+        'en',
+        catalogue,
+      ).ok,
+    ).toBe(false);
+    expect(prefillAnswer(step('email'), { text: 'reset for ana@example.com', entities: [] }, 'en', catalogue)).toEqual({
+      ok: true,
+      value: 'ana@example.com',
+    });
+    for (const expectation of ['yes_no', 'number', 'code', 'text']) {
+      expect(prefillAnswer(step(expectation), { text: 'no 123456 deposit', entities: [] }, 'en', catalogue).ok).toBe(false);
+    }
   });
 
   it('hands off on request from any step, and cancels on the cancel words', async () => {
