@@ -486,9 +486,9 @@ export class FlowBot implements Bot {
   }
 
   /**
-   * While we wait for an e-mail or a code, a message that is neither and confidently asks something
-   * else ("what's the wagering?", "thanks, bye") is a digression, as on an ask step: that flow runs
-   * and the verification question comes back afterwards, without using up one of the three tries.
+   * While we wait for the e-mail, a message that is not one and confidently asks something else
+   * ("what's the wagering?", "thanks, bye") is a digression, as on an ask step: that flow runs and
+   * the verification question comes back afterwards, without using up one of the three tries.
    */
   async #verifyDigression(run: Run, flow: Flow): Promise<boolean> {
     const other = this.#triggeredFlow(run);
@@ -538,7 +538,8 @@ export class FlowBot implements Bot {
         turn.language,
         run.content.catalogue,
       );
-      if (!answer.ok && (await this.#verifyDigression(run, flow))) return;
+      // No digression here: while waiting for the code, players write about the code ("I didn't get
+      // the code", "resend it"), which the NLU reads as a promo-code or login-code question.
       const casinoPlayerId = verify.casinoPlayerId as string;
       const result = answer.ok ? await this.options.backOffice.checkCode(casinoPlayerId, String(answer.value)) : 'invalid';
       if (result === 'valid') {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,9 +39,23 @@ function backOffice(overrides: Partial<BackOfficePort> = {}): BackOfficePort & {
   };
 }
 
-function setup(port: BackOfficePort = backOffice()): Harness {
+/** The fixture flows plus `extra` (file name to YAML lines), with more keyword rules for the NLU. */
+function withFlows(extra: Record<string, string[]>, rules: Record<string, string>): DialogueContent {
+  const dir = mkdtempSync(join(tmpdir(), 'croupier-flows-'));
+  for (const file of readdirSync(`${root}/flows`)) writeFileSync(join(dir, file), readFileSync(join(root, 'flows', file)));
+  for (const [file, lines] of Object.entries(extra)) writeFileSync(join(dir, file), lines.join('\n'));
+  const { flows, issues } = loadFlowDirectory(dir, '.');
+  expect(issues).toEqual([]);
+  const base = content();
+  return {
+    ...base,
+    flows,
+    nlu: keywordNlu({ ...rules, 'withdraw|retirada': 'withdrawal_status', deposit: 'deposit_issue', 'human|agent|persona': 'human_agent' }),
+  };
+}
+
+function setup(port: BackOfficePort = backOffice(), current: DialogueContent = content()): Harness {
   const h = createHarness();
-  const current = content();
   h.setBot(new FlowBot({ content: () => current, backOffice: port, players: h.store.players, events: h.store.events, clock: h.clock }));
   return h;
 }
@@ -139,7 +153,7 @@ describe('FlowBot', () => {
     expect((await say(h, '20€')).map((m) => m.text)).toEqual(['Which method?']);
   });
 
-  it('takes a digression while waiting for the e-mail or the code, and asks for it again afterwards without counting a try', async () => {
+  it('takes a digression while waiting for the e-mail, and asks for it again afterwards without counting a try', async () => {
     const h = setup();
     await h.store.players.findOrCreateByAccount({ channel: 'test', userId: 'user-1' }, { at: new Date() });
     expect((await say(h, 'where is my withdrawal')).map((m) => m.text)).toEqual(['What is your e-mail?']);
@@ -150,10 +164,32 @@ describe('FlowBot', () => {
     expect((await say(h, 'nobody@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
     expect((await say(h, 'nobody2@example.com')).map((m) => m.text)).toEqual(['I cannot find that e-mail.']);
     expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
-    // the same while waiting for the code
-    expect((await say(h, 'deposit')).map((m) => m.text)).toEqual(['How much did you deposit?']);
-    await say(h, '20 eur');
-    expect((await say(h, 'skrill')).at(-1)?.text).toBe('Type the code.');
+    expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
+  });
+
+  it('keeps a message without a code on the code question: players write about the code there, which reads as a promo-code question', async () => {
+    const h = setup(
+      backOffice(),
+      withFlows(
+        {
+          'promo_code.yaml': [
+            'flow: promo_code',
+            'triggers: [promo_code]',
+            'steps:',
+            '  - id: promo',
+            '    end: resolved',
+            '    say: deposit.done',
+          ],
+        },
+        { code: 'promo_code' },
+      ),
+    );
+    await h.store.players.findOrCreateByAccount({ channel: 'test', userId: 'user-1' }, { at: new Date() });
+    await say(h, 'where is my withdrawal');
+    expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
+    // "I didn't get the code", "resend the code", "nu am primit codul": not a promo-code question
+    expect((await say(h, 'i didnt get the code')).map((m) => m.text)).toEqual(['Wrong code.']);
+    expect((await h.store.events.list({ type: 'flow.started' })).map((e) => e.data?.['flow'])).toEqual(['withdrawal_status']);
     expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
   });
 
