@@ -337,7 +337,15 @@ export class FlowBot implements Bot {
       if (!frame) return;
       if (frame.waiting) {
         // back from a digression: ask the interrupted question again
-        const step = run.content.flows.get(frame.flow)?.byId.get(frame.step);
+        const flow = run.content.flows.get(frame.flow);
+        const step = flow?.byId.get(frame.step);
+        if (flow && step && frame.verify && this.#verifiedId(run) !== null) {
+          // The digression verified the player: this verification is done too.
+          delete frame.verify;
+          frame.waiting = false;
+          if ((await this.#advance(run, flow, step)) === 'stop') return;
+          continue;
+        }
         if (step && !frame.verify) {
           this.#say(run, 'flow.resume');
           this.#ask(run, step);

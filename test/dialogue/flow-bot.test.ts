@@ -193,6 +193,32 @@ describe('FlowBot', () => {
     expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
   });
 
+  it('does not ask for the e-mail again after a digression that verified the player', async () => {
+    const h = setup(
+      backOffice(),
+      withFlows(
+        {
+          'account_balance.yaml': [
+            'flow: account_balance',
+            'triggers: [account_balance]',
+            'steps:',
+            '  - id: verify',
+            '    verify: player',
+            '  - id: shown',
+            '    end: resolved',
+            '    say: deposit.done',
+          ],
+        },
+        { balance: 'account_balance' },
+      ),
+    );
+    await h.store.players.findOrCreateByAccount({ channel: 'test', userId: 'user-1' }, { at: new Date() });
+    expect((await say(h, 'where is my withdrawal')).map((m) => m.text)).toEqual(['What is your e-mail?']);
+    expect((await say(h, 'and my balance?')).map((m) => m.text)).toEqual(['What is your e-mail?']);
+    expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
+    expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Done.', 'Your withdrawal of €250.00 is pending.']);
+  });
+
   it('does not ask what the message that started the flow already said, when only one answer is named', async () => {
     const h = setup();
     expect((await say(h, 'my skrill deposit is missing')).map((m) => m.text)).toEqual(['How much did you deposit?']);
