@@ -43,6 +43,8 @@ export interface WhatsappWebOptions {
   readonly loadMedia?: MediaLoader;
   /** Reconnection back-off: doubles from `baseDelayMs` (default 2 s) up to `maxDelayMs` (default 5 min). */
   readonly reconnect?: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
+  /** Starts the timer of a reply held while WhatsApp is disconnected; tests pass one they fire by hand. */
+  readonly holdTimer?: (ms: number, expire: () => void) => () => void;
 }
 
 export interface WhatsappWebAdapter extends ChannelAdapter {
@@ -91,6 +93,14 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
   const loadMedia = options.loadMedia ?? mediaLoader({ baseUrl: () => context.publicUrl() });
   const baseDelayMs = options.reconnect?.baseDelayMs ?? 2_000;
   const maxDelayMs = options.reconnect?.maxDelayMs ?? 300_000;
+  const holdMs = config.holdRepliesSeconds * 1000;
+  const holdTimer =
+    options.holdTimer ??
+    ((ms: number, expire: () => void) => {
+      const timer = setTimeout(expire, ms);
+      timer.unref();
+      return () => clearTimeout(timer);
+    });
 
   let client: WhatsappClient | undefined;
   let state: ConnectionState = 'idle';
@@ -103,6 +113,42 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
   const inFlight = new Set<Promise<unknown>>();
   /** Pieces of a split text already sent, so a retried send does not repeat them. */
   const progress = new WeakMap<Outbound, number>();
+  /** Replies waiting for the connection to come back: settled on `ready`, on their timer, or at shutdown. */
+  const held = new Set<(outcome: 'ready' | 'stopping') => void>();
+  let stopping = false;
+  const releaseHeld = (outcome: 'ready' | 'stopping') => {
+    for (const release of [...held]) release(outcome);
+  };
+
+  /**
+   * WhatsApp Web drops its connection now and then (the phone offline, a browser restart); a reply
+   * made meanwhile waits for the reconnection, up to `holdRepliesSeconds`, instead of failing after
+   * the few seconds of the shared retry policy. Nothing else can reach this player in the meantime:
+   * their next message arrives through the same connection.
+   */
+  const untilReady = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const release = (outcome: 'ready' | 'stopping' | 'expired') => {
+        held.delete(release);
+        cancel();
+        if (outcome === 'ready') resolve();
+        else if (outcome === 'stopping')
+          reject(
+            new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } }),
+          );
+        else
+          reject(
+            new CroupierError(
+              'CROUPIER_PLATFORM_API',
+              `${CHANNEL}: not connected to WhatsApp (${state}) for ${config.holdRepliesSeconds} s; the reply was not sent`,
+              // The wait already was the retry: the shared policy must not wait it out again.
+              { details: { channel: CHANNEL, status: 503, retryable: false } },
+            ),
+          );
+      };
+      const cancel = holdTimer(holdMs, () => release('expired'));
+      held.add(release);
+    });
 
   // A function, so TypeScript does not narrow `state` across awaits (events change it meanwhile).
   const closed = () => state === 'closed';
@@ -227,7 +273,8 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
       state = 'ready';
       failures = 0;
       qrCount = 0;
-      log.info('WhatsApp Web is connected and ready');
+      log.info({ heldReplies: held.size }, 'WhatsApp Web is connected and ready');
+      releaseHeld('ready');
     });
     current.on('disconnected', (reason: string) => {
       if (state === 'closed') return;
@@ -304,12 +351,15 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
 
     async send(target, outbound) {
       if (outbound.kind === 'typing') return;
-      const current = client;
       // Shutting down: retrying cannot help, so fail at once (the reply stays in the transcript).
-      if (closed())
+      if (closed() || (stopping && state !== 'ready'))
         throw new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } });
-      if (!current || state !== 'ready')
-        throw platformError(CHANNEL, 503, `not connected to WhatsApp (${state}); waiting for the QR login or a reconnection`);
+      if (state !== 'ready') {
+        log.info({ state }, 'WhatsApp Web is not connected; the reply waits for the reconnection');
+        await untilReady();
+      }
+      const current = client;
+      if (!current) throw platformError(CHANNEL, 503, `not connected to WhatsApp (${state})`);
       const chatId = target.conversationKey;
       if (outbound.kind === 'media') {
         const { media } = outbound;
@@ -345,7 +395,17 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
 
+    stopping() {
+      // Held replies fail now (they stay in the transcript, marked failed) so the turns waiting on
+      // them finish and the shutdown is not held up by a connection that may never come back;
+      // while connected, replies of the turns still in flight go out as usual.
+      stopping = true;
+      releaseHeld('stopping');
+    },
+
     async close() {
+      stopping = true;
+      releaseHeld('stopping');
       state = 'closed';
       const current = client;
       client = undefined;

@@ -59,6 +59,13 @@ const whatsappWebChannel = z
       .regex(/^[a-zA-Z0-9_-]+$/)
       .default('croupier')
       .describe('LocalAuth session name under <dataDir>/whatsapp-web.'),
+    holdRepliesSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(120)
+      .describe('How long a reply waits for WhatsApp Web to reconnect before it is marked failed.'),
   })
   .strict()
   .prefault({});

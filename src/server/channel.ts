@@ -61,6 +61,11 @@ export interface ChannelAdapter {
   start?(): Promise<void>;
   /** Lines for the start-up log: what is live and which URLs to register with the platform. */
   describe(): string[];
+  /**
+   * The shutdown has begun: stop waiting for anything that may not come (e.g. replies held for a
+   * reconnection), so the turns in flight can finish before `close`.
+   */
+  stopping?(): void;
   close?(): Promise<void>;
 }
 

@@ -310,7 +310,8 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
         if (ticker) clearInterval(ticker);
         content.close();
         // Stop taking requests, let accepted turns finish (their replies still go out through the
-        // channels), then close the channels.
+        // channels, except those waiting for a connection that may not come back), then close the channels.
+        for (const channel of channels) channel.stopping?.();
         await server.close();
         await pipeline.drain();
         // Messages the desk was still sending (queue updates, rating questions), in turn order.

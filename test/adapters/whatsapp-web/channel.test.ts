@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WhatsappWebAdapter, WhatsappWebOptions } from '../../../adapters/whatsapp-web/index.js';
 import type { Logger } from 'pino';
 import type { ChannelContext } from '../../../src/server/channel.js';
 import type { CroupierHandle } from '../../../src/server/runtime.js';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import { captureLog } from '../../support/pipeline-harness.js';
 import { startTestServer } from '../../support/server.js';
 import { FakeWhatsappClient, imageData, locationData, messageData, PLAYER } from './fake-client.js';
@@ -252,14 +254,64 @@ describe('WhatsApp Web channel over a fake client', () => {
     expect(failed[0]?.data).toMatchObject({ channel: 'whatsapp-web', code: 'CROUPIER_PLATFORM_API' });
   });
 
-  it('while the client is not ready, sending fails retryably and succeeds once it is', async () => {
-    const { app, channel } = await start(() => fake.emit('ready'));
+  it('while the client is not ready, a reply waits for it and goes out once it is, without retries', async () => {
+    const { app, channel } = await start();
     fake.emit('authenticated');
     fake.receive(messageData({ body: 'hi there' }));
+    while (!lines.some((l) => String(l['msg']).includes('the reply waits for the reconnection'))) await eventLoopTurn();
+    expect(fake.sent).toHaveLength(0);
+    fake.emit('ready');
     await channel.settled();
-    expect(retrySleeps).toHaveLength(1);
+    expect(retrySleeps).toHaveLength(0);
     expect(fake.sent).toHaveLength(1);
     expect((await transcriptOf(app)).at(-1)?.delivery).toBe('sent');
+  });
+
+  it('a reply made during a disconnect is held until WhatsApp is back, then sent', async () => {
+    const { channel } = await startReady();
+    fake.emit('disconnected', 'CONFLICT');
+    expect(channel.state).toBe('reconnecting');
+    const target = { channel: 'whatsapp-web', conversationKey: PLAYER, conversationId: 'c-1' };
+    const sending = channel.send(target, { kind: 'text', text: 'your withdrawal is approved', author: 'agent' });
+    await eventLoopTurn();
+    expect(fake.sent).toHaveLength(0);
+    fake.emit('ready');
+    const receipt = await sending;
+    expect(typeof receipt?.platformMessageId).toBe('string');
+    expect(fake.sent.map((m) => m.content)).toEqual(['your withdrawal is approved']);
+  });
+
+  it('a reply held longer than holdRepliesSeconds is marked failed once, not retried', async () => {
+    const timers: { ms: number; expire: () => void }[] = [];
+    hooks.options = { ...hooks.options, holdTimer: (ms, expire) => (timers.push({ ms, expire }), () => undefined) };
+    const { app, channel } = await start();
+    fake.receive(messageData({ body: 'hi there' }));
+    while (timers.length === 0) await eventLoopTurn();
+    expect(timers[0]?.ms).toBe(120_000);
+    timers[0]?.expire();
+    await channel.settled();
+    expect(retrySleeps).toHaveLength(0);
+    expect(fake.sent).toHaveLength(0);
+    const reply = (await transcriptOf(app)).at(-1);
+    expect(reply).toMatchObject({ direction: 'out', delivery: 'failed' });
+    const failed = await app.store.events.list({ type: 'message.failed' });
+    expect(failed.at(-1)?.data).toMatchObject({ channel: 'whatsapp-web', code: 'CROUPIER_PLATFORM_API' });
+  });
+
+  it('a shutdown does not wait for a held reply: it fails as the channel closes and the rest shuts down', async () => {
+    const { app, channel } = await start();
+    fake.receive(messageData({ body: 'hi there' }));
+    while (!lines.some((l) => String(l['msg']).includes('the reply waits for the reconnection'))) await eventLoopTurn();
+    await app.close();
+    running.splice(running.indexOf(app), 1);
+    expect(channel.state).toBe('closed');
+    expect(fake.sent).toHaveLength(0);
+    // the reply is kept, marked failed with the reason, for the agent and the KPIs
+    const store = openSqliteStore({ file: join(app.config.store.dataDir, 'croupier.db') });
+    const conversation = await store.conversations.findByKey('whatsapp-web', PLAYER);
+    expect((await store.transcript.list(conversation!.id)).at(-1)).toMatchObject({ direction: 'out', delivery: 'failed' });
+    expect((await store.events.list({ type: 'message.failed' })).at(-1)?.data).toMatchObject({ code: 'CROUPIER_PIPELINE_CLOSED' });
+    await store.close();
   });
 
   it('a long answer split in pieces is not repeated when a later piece is retried', async () => {
