@@ -120,8 +120,9 @@ export function interpretAnswer(
  * What the message that started a flow already answers of one of its questions, so the player is not
  * asked for something they said ("my 50 € deposit via Skrill is missing" → amount and method). Only
  * answers that cannot be a coincidence count: an amount the NLU found with its currency, an e-mail
- * address, or exactly one choice named as a whole word or phrase. A yes/no, a number, a code or free
- * text is always asked.
+ * address, or exactly one choice named as a whole word or phrase, and not right after one of the
+ * language's `global.negation_words` ("my account is not blocked", "no me sale ningún error"). A
+ * yes/no, a number, a code or free text is always asked.
  */
 export function prefillAnswer(
   step: FlowStep,
@@ -138,13 +139,17 @@ export function prefillAnswer(
     case 'email':
       return interpretAnswer(step, opening, language, catalogue);
     case 'choice': {
-      const said = ` ${fold(opening.text)
-        .replace(/[^\p{L}\p{N}]+/gu, ' ')
-        .trim()} `;
+      const said = wordsOf(opening.text);
+      const negations = new Set(
+        catalogue.has(language, 'global.negation_words') ? foldedWords(catalogue, language, 'global.negation_words').flatMap(wordsOf) : [],
+      );
+      // Named at `at`, and none of the two words before it denies it ("is not blocked", "nu e blocat").
+      const namedAt = (words: readonly string[], at: number) =>
+        words.every((word, index) => said[at + index] === word) && !said.slice(Math.max(0, at - 2), at).some((word) => negations.has(word));
       const named = (step.choices ?? []).filter((choice) =>
         namesOf(choice, language, catalogue).some((name) => {
-          const words = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-          return words.length >= 3 && said.includes(` ${words} `);
+          const words = wordsOf(name);
+          return words.join(' ').length >= 3 && said.some((_, at) => namedAt(words, at));
         }),
       );
       return named.length === 1 && named[0] ? { ok: true, value: named[0].value } : { ok: false };
@@ -152,4 +157,12 @@ export function prefillAnswer(
     default:
       return { ok: false };
   }
+}
+
+/** Folded words, apostrophes dropped ("isn't" → "isnt", "I'd" → "id"), everything else not a letter or digit a break. */
+function wordsOf(text: string): string[] {
+  return fold(text)
+    .replace(/['’`]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }

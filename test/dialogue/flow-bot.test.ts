@@ -289,6 +289,18 @@ describe('FlowBot', () => {
       ok: true,
       value: 'ana@example.com',
     });
+    // a choice denied right before it is not the answer ("not skrill", "isn't skrill, it's my visa")
+    const method = step('choice', {
+      choices: [
+        { value: 'card', label: 'deposit.card', synonyms: ['visa'] },
+        { value: 'skrill', label: 'deposit.skrill' },
+      ],
+    });
+    const chosen = (text: string) => prefillAnswer(method, { text, entities: [] }, 'en', catalogue);
+    expect(chosen('deposit not on skrill')).toEqual({ ok: false });
+    expect(chosen("it isn't skrill, it's my visa")).toEqual({ ok: true, value: 'card' });
+    expect(chosen('no, skrill deposit')).toEqual({ ok: false });
+    expect(chosen('my skrill deposit is not there')).toEqual({ ok: true, value: 'skrill' });
     for (const expectation of ['yes_no', 'number', 'code', 'text']) {
       expect(prefillAnswer(step(expectation), { text: 'no 123456 deposit', entities: [] }, 'en', catalogue).ok).toBe(false);
     }
