@@ -120,7 +120,7 @@ export function interpretAnswer(
  * What the message that started a flow already answers of one of its questions, so the player is not
  * asked for something they said ("my 50 € deposit via Skrill is missing" → amount and method). Only
  * answers that cannot be a coincidence count: an amount the NLU found with its currency, an e-mail
- * address, or exactly one choice named as a whole word or phrase, and not right after one of the
+ * address, or exactly one choice (not marked `prefill: false`) named as a whole word or phrase, and not right after one of the
  * language's `global.negation_words` ("my account is not blocked", "no me sale ningún error"). A
  * yes/no, a number, a code or free text is always asked.
  */
@@ -152,7 +152,8 @@ export function prefillAnswer(
           return words.join(' ').length >= 3 && said.some((_, at) => namedAt(words, at));
         }),
       );
-      return named.length === 1 && named[0] ? { ok: true, value: named[0].value } : { ok: false };
+      // A choice with `prefill: false` is never picked here, but being named it still makes another one uncertain.
+      return named.length === 1 && named[0] && named[0].prefill !== false ? { ok: true, value: named[0].value } : { ok: false };
     }
     default:
       return { ok: false };

@@ -33,6 +33,12 @@ const choice = z
     value: z.string().min(1).describe('What the slot is set to'),
     label: textKey.describe('Text key of the option as shown to the player'),
     synonyms: z.array(z.string().min(1)).optional().describe('Other words players type for this option, any language'),
+    prefill: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: never taken from the message that started the flow, for words players mention in passing ('password' in \"my password is right but I can't log in\"); still an answer when asked",
+      ),
   })
   .strict();
 

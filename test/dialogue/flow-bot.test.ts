@@ -301,6 +301,16 @@ describe('FlowBot', () => {
     expect(chosen("it isn't skrill, it's my visa")).toEqual({ ok: true, value: 'card' });
     expect(chosen('no, skrill deposit')).toEqual({ ok: false });
     expect(chosen('my skrill deposit is not there')).toEqual({ ok: true, value: 'skrill' });
+    // a choice marked prefill: false is never taken from the first message, and still makes another one ambiguous
+    const passing = step('choice', {
+      choices: [
+        { value: 'card', label: 'deposit.card', synonyms: ['visa'], prefill: false },
+        { value: 'skrill', label: 'deposit.skrill' },
+      ],
+    });
+    expect(prefillAnswer(passing, { text: 'my visa deposit', entities: [] }, 'en', catalogue)).toEqual({ ok: false });
+    expect(prefillAnswer(passing, { text: 'visa to skrill deposit', entities: [] }, 'en', catalogue)).toEqual({ ok: false });
+    expect(prefillAnswer(passing, { text: 'my skrill deposit', entities: [] }, 'en', catalogue)).toEqual({ ok: true, value: 'skrill' });
     for (const expectation of ['yes_no', 'number', 'code', 'text']) {
       expect(prefillAnswer(step(expectation), { text: 'no 123456 deposit', entities: [] }, 'en', catalogue).ok).toBe(false);
     }
