@@ -4,9 +4,9 @@ import { stem, tokenize } from './normalise.js';
 /**
  * The intent classifier, written by hand because the benchmarks demand it (bench/RESULTS.md).
  *
- * Features: four TF-IDF blocks — folded words, stems, word bigrams and character n-grams inside word
- * boundaries (which carry typos and missing accents) — with sublinear term frequency, each block
- * L2-normalised and weighted. Model: an ensemble of multinomial logistic regression, a
+ * Features: five TF-IDF blocks — folded words, stems, word bigrams (with the start and the end of the
+ * message), skip-bigrams and trigrams, and character n-grams inside word boundaries (which carry
+ * typos and missing accents) — with sublinear term frequency, each block L2-normalised and weighted. Model: an ensemble of multinomial logistic regression, a
  * Crammer–Singer multi-class linear SVM (both trained by shuffled SGD over the same sparse rows, with
  * epoch-averaged weights) and multinomial naive Bayes; all three are linear in the same features, so
  * they are summed into ONE weight matrix and classifying costs a single sparse product. A softmax temperature
@@ -33,6 +33,12 @@ export interface ClassifierOptions {
   readonly seed?: number;
   /** Character n-gram sizes inside word boundaries. Default [2, 5]. */
   readonly charRange?: readonly [number, number];
+  /**
+   * Word-context features besides the word bigrams: bigrams with the start and the end of the
+   * message (`b:<s> why`, `b:card </s>`, block `bigram`), skip-bigrams (`p:card _ arrive`) and word
+   * trigrams (`p:my card has`, block `pair`). Default true.
+   */
+  readonly context?: boolean;
   /** Weight of the linear SVM's scores in the ensemble; 0 trains logistic regression only. Default 1. */
   readonly svm?: number;
   /** SVM step size. Default 0.1. */
@@ -71,9 +77,19 @@ export interface ClassifierOptions {
   readonly groupWeight?: number;
 }
 
-export type Block = 'word' | 'stem' | 'bigram' | 'char';
+export type Block = 'word' | 'stem' | 'bigram' | 'char' | 'pair';
 
-const DEFAULT_BLOCKS: Record<Block, number> = { word: 1, stem: 0.6, bigram: 1, char: 1.3 };
+const DEFAULT_BLOCKS: Record<Block, number> = { word: 1, stem: 0.6, bigram: 1, char: 1.3, pair: 0.6 };
+
+/** What the features of a text are, besides the language. */
+export interface FeatureSpec {
+  readonly charRange: readonly [number, number];
+  readonly context: boolean;
+}
+
+export function featureSpec(options: ClassifierOptions = {}): FeatureSpec {
+  return { charRange: options.charRange ?? [2, 5], context: options.context ?? true };
+}
 
 export interface Prediction {
   readonly label: string;
@@ -87,11 +103,12 @@ interface SparseRows {
   readonly values: Float32Array;
 }
 
-const BLOCK_NAMES: readonly Block[] = ['word', 'stem', 'bigram', 'char'];
+const BLOCK_NAMES: readonly Block[] = ['word', 'stem', 'bigram', 'char', 'pair'];
 const NUMBER = /^\p{N}/u;
 
 interface Scratch {
   readonly counts: Int32Array;
+  readonly norms: Float64Array;
   size: number;
   indices: Int32Array;
   values: Float32Array;
@@ -110,7 +127,7 @@ class Featurizer {
     readonly vocabulary: ReadonlyMap<string, number>,
     readonly idf: Float32Array,
     readonly blockWeights: Float32Array,
-    readonly charRange: readonly [number, number],
+    readonly spec: FeatureSpec,
   ) {
     this.blockOf = new Uint8Array(vocabulary.size);
     for (const [feature, index] of vocabulary) this.blockOf[index] = blockCode(feature);
@@ -129,6 +146,7 @@ class Featurizer {
   ): { size: number; indices: Int32Array; values: Float32Array; unknown: number; words: number } {
     const scratch = (this.#scratch ??= {
       counts: new Int32Array(this.vocabulary.size),
+      norms: new Float64Array(BLOCK_NAMES.length),
       size: 0,
       indices: new Int32Array(64),
       values: new Float32Array(64),
@@ -142,7 +160,7 @@ class Featurizer {
       let cached = this.#tokenCache.get(token);
       if (!cached) {
         const ids: number[] = [];
-        for (const feature of tokenFeatures(token, this.language, this.charRange)) {
+        for (const feature of tokenFeatures(token, this.language, this.spec.charRange)) {
           const index = this.vocabulary.get(feature);
           if (index !== undefined) ids.push(index);
         }
@@ -158,34 +176,26 @@ class Featurizer {
       for (let k = 0; k < cached.length; k++) this.#add(scratch, cached[k]);
       const next = tokens[i + 1];
       if (next !== undefined) this.#add(scratch, this.vocabulary.get(bigram(token, next)));
+      if (this.spec.context) for (const feature of contextFeatures(tokens, i)) this.#add(scratch, this.vocabulary.get(feature));
     }
     if (tokens.length === 0) this.#add(scratch, this.vocabulary.get('w:<empty>'));
     // weigh(), on the scratch: the same operations in the same order
-    const { size, indices, values } = scratch;
-    let norm0 = 0;
-    let norm1 = 0;
-    let norm2 = 0;
-    let norm3 = 0;
+    const { size, indices, values, norms } = scratch;
+    norms.fill(0);
     for (let k = 0; k < size; k++) {
       const index = indices[k] as number;
       const value = (1 + Math.log(counts[index] as number)) * (this.idf[index] as number);
       counts[index] = 0;
       values[k] = value;
       const block = this.blockOf[index] as number;
-      if (block === 0) norm0 += value * value;
-      else if (block === 1) norm1 += value * value;
-      else if (block === 2) norm2 += value * value;
-      else norm3 += value * value;
+      norms[block] = (norms[block] as number) + value * value;
     }
     const weights = this.blockWeights;
-    const scale0 = norm0 > 0 ? (weights[0] as number) / Math.sqrt(norm0) : 0;
-    const scale1 = norm1 > 0 ? (weights[1] as number) / Math.sqrt(norm1) : 0;
-    const scale2 = norm2 > 0 ? (weights[2] as number) / Math.sqrt(norm2) : 0;
-    const scale3 = norm3 > 0 ? (weights[3] as number) / Math.sqrt(norm3) : 0;
-    for (let k = 0; k < size; k++) {
-      const block = this.blockOf[indices[k] as number] as number;
-      values[k] = (values[k] as number) * (block === 0 ? scale0 : block === 1 ? scale1 : block === 2 ? scale2 : scale3);
+    for (let b = 0; b < norms.length; b++) {
+      const norm = norms[b] as number;
+      norms[b] = norm > 0 ? (weights[b] as number) / Math.sqrt(norm) : 0;
     }
+    for (let k = 0; k < size; k++) values[k] = (values[k] as number) * (norms[this.blockOf[indices[k] as number] as number] as number);
     return { size, indices, values, unknown, words };
   }
 
@@ -213,7 +223,7 @@ class Featurizer {
     for (let k = 0; k < indices.length; k++) if ((indices[k] as number) >= 0) size++;
     const kept = new Int32Array(size);
     const values = new Float32Array(size);
-    const norms = [0, 0, 0, 0];
+    const norms = BLOCK_NAMES.map(() => 0);
     let at = 0;
     for (let k = 0; k < indices.length; k++) {
       const index = indices[k] as number;
@@ -234,7 +244,7 @@ class Featurizer {
   weigh(counts: ReadonlyMap<number, number>): { indices: Int32Array; values: Float32Array } {
     const indices = new Int32Array(counts.size);
     const values = new Float32Array(counts.size);
-    const norms = [0, 0, 0, 0];
+    const norms = BLOCK_NAMES.map(() => 0);
     let at = 0;
     for (const [index, count] of counts) {
       const value = (1 + Math.log(count)) * (this.idf[index] as number);
@@ -258,6 +268,8 @@ function blockCode(feature: string): number {
       return 2;
     case 99: // c
       return 3;
+    case 112: // p
+      return 4;
     default:
       return 0;
   }
@@ -275,14 +287,24 @@ export class FeatureCache {
   readonly #tokens = new Map<string, Int32Array>();
   readonly #texts = new Map<string, { readonly ids: Int32Array; readonly counts: Int32Array }>();
 
+  readonly spec: FeatureSpec;
+
   constructor(
     readonly language: string,
-    readonly charRange: readonly [number, number] = [2, 5],
-  ) {}
+    options: ClassifierOptions = {},
+  ) {
+    this.spec = featureSpec(options);
+  }
 
-  /** Whether trainings in `language` with `charRange` can use this cache. */
-  fits(language: string, charRange: readonly [number, number]): boolean {
-    return language === this.language && charRange[0] === this.charRange[0] && charRange[1] === this.charRange[1];
+  /** Whether trainings in `language` with these feature options can use this cache. */
+  fits(language: string, options: ClassifierOptions = {}): boolean {
+    const spec = featureSpec(options);
+    return (
+      language === this.language &&
+      spec.charRange[0] === this.spec.charRange[0] &&
+      spec.charRange[1] === this.spec.charRange[1] &&
+      spec.context === this.spec.context
+    );
   }
 
   /** How many distinct features the cached texts have. */
@@ -312,12 +334,13 @@ export class FeatureCache {
       const token = tokens[i] as string;
       let ids = this.#tokens.get(token);
       if (!ids) {
-        ids = Int32Array.from(tokenFeatures(token, this.language, this.charRange), (feature) => this.#id(feature));
+        ids = Int32Array.from(tokenFeatures(token, this.language, this.spec.charRange), (feature) => this.#id(feature));
         this.#tokens.set(token, ids);
       }
       for (let k = 0; k < ids.length; k++) add(ids[k] as number);
       const next = tokens[i + 1];
       if (next !== undefined) add(this.#id(bigram(token, next)));
+      if (this.spec.context) for (const feature of contextFeatures(tokens, i)) add(this.#id(feature));
     }
     if (tokens.length === 0) add(this.#id('w:<empty>'));
     const entry = { ids: Int32Array.from(order), counts: Int32Array.from(order, (id) => counts.get(id) as number) };
@@ -361,12 +384,12 @@ export class IntentClassifier {
     if (examples.length === 0)
       throw new CroupierError('CROUPIER_NLU_NO_EXAMPLES', `cannot train a ${language} classifier without examples`);
     const blocks = { ...DEFAULT_BLOCKS, ...options.blocks };
-    const charRange = options.charRange ?? [2, 5];
+    const spec = featureSpec(options);
     const labels = [...new Set(examples.map((example) => example.label))].sort();
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
 
     // Feature ids and counts per example, then the vocabulary with document frequencies.
-    const cache = featureCache?.fits(language, charRange) ? featureCache : new FeatureCache(language, charRange);
+    const cache = featureCache?.fits(language, options) ? featureCache : new FeatureCache(language, options);
     const texts = examples.map((example) => cache.text(example.text));
     // Vocabulary in one pass: local indices in order of first appearance, document frequencies alongside.
     const localOf = new Int32Array(cache.size).fill(-1);
@@ -409,7 +432,7 @@ export class IntentClassifier {
     const n = examples.length;
     const idf = new Float32Array(vocabulary.size);
     for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + n) / (1 + (dfs[i] ?? 0))) + 1;
-    const featurizer = new Featurizer(language, vocabulary, idf, Float32Array.from(BLOCK_NAMES.map((block) => blocks[block])), charRange);
+    const featurizer = new Featurizer(language, vocabulary, idf, Float32Array.from(BLOCK_NAMES.map((block) => blocks[block])), spec);
 
     // One flat sparse matrix for all rows.
     const offsets = new Int32Array(n + 1);
@@ -556,19 +579,44 @@ export function tokenFeatures(token: string, language: string, charRange: readon
 
 /** The bigram feature of two neighbouring tokens, with numbers folded to `<num>`. */
 function bigram(first: string, second: string): string {
-  const word = (token: string) => (NUMBER.test(token) ? '<num>' : token);
   return `b:${word(first)} ${word(second)}`;
 }
 
-/** Feature strings with counts: `w:word`, `s:stem`, `b:w1 w2`, `c:^gram$`. */
-export function featureCounts(text: string, language: string, charRange: readonly [number, number] = [2, 5]): Map<string, number> {
+/**
+ * The word-context features at token `i` ({@link ClassifierOptions.context}): bigrams with the
+ * start and the end of the message, the skip-bigram and the trigram that start at `i`; numbers are
+ * folded to `<num>` as in bigrams.
+ */
+export function contextFeatures(tokens: readonly string[], i: number): string[] {
+  const features: string[] = [];
+  const token = word(tokens[i] as string);
+  const next = tokens[i + 1];
+  if (i === 0) features.push(`b:<s> ${token}`);
+  if (next === undefined) {
+    features.push(`b:${token} </s>`);
+    return features;
+  }
+  const after = tokens[i + 2];
+  if (after !== undefined) features.push(`p:${token} _ ${word(after)}`, `p:${token} ${word(next)} ${word(after)}`);
+  return features;
+}
+
+/** A token as bigrams and context features have it: numbers folded to `<num>`. */
+function word(token: string): string {
+  return NUMBER.test(token) ? '<num>' : token;
+}
+
+/** Feature strings with counts: `w:word`, `s:stem`, `b:w1 w2`, `c:^gram$`, and those of {@link contextFeatures}. */
+export function featureCounts(text: string, language: string, options: ClassifierOptions = {}): Map<string, number> {
+  const spec = featureSpec(options);
   const counts = new Map<string, number>();
   const add = (feature: string) => counts.set(feature, (counts.get(feature) ?? 0) + 1);
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
-    for (const feature of tokenFeatures(tokens[i] as string, language, charRange)) add(feature);
+    for (const feature of tokenFeatures(tokens[i] as string, language, spec.charRange)) add(feature);
     const next = tokens[i + 1];
     if (next !== undefined) add(bigram(tokens[i] as string, next));
+    if (spec.context) for (const feature of contextFeatures(tokens, i)) add(feature);
   }
   if (tokens.length === 0) add('w:<empty>');
   return counts;

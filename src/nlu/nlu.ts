@@ -8,8 +8,14 @@ import { tokenize } from './normalise.js';
 /** The label under which out-of-scope examples are learned; never returned as an intent. */
 export const OUT_OF_SCOPE = '__out_of_scope__';
 
-/** Classifier options for intent content (a few hundred to a few thousand examples per language). */
-export const CONTENT_CLASSIFIER: ClassifierOptions = { epochs: 4 };
+/**
+ * Classifier options for intent content (a few hundred to a few thousand examples per language):
+ * four passes, and no word-context features ({@link ClassifierOptions.context}) — on the shipped
+ * content they cross-validate the same with and without them (5-fold, mean over the languages
+ * 0.966 with, 0.965 without), and without them training is faster (hot reload) and close calls
+ * such as "thanks, bye" stay ambiguous instead of being decided by the first word.
+ */
+export const CONTENT_CLASSIFIER: ClassifierOptions = { epochs: 4, context: false };
 
 export interface NluOptions {
   /** Calibrated confidence under which the message is out of scope (intent null). Default 0.45. */
@@ -17,8 +23,9 @@ export interface NluOptions {
   /** Top-two margin under which a parse is ambiguous ("did you mean…?"). Default 0.2. */
   readonly ambiguityMargin?: number;
   /**
-   * Classifier options. Default {@link CONTENT_CLASSIFIER}: four passes, which on the shipped content
-   * cross-validate as well as six and keep training all five languages under a second.
+   * Classifier options. Default {@link CONTENT_CLASSIFIER}: four passes without word-context
+   * features, which on the shipped content cross-validate as well as six passes with them and keep
+   * training all five languages under a second.
    */
   readonly classifier?: ClassifierOptions;
   /**
@@ -121,7 +128,7 @@ export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
     if (examples.length === 0) continue;
     // same options → same features: featurise every text once for the folds and the final model
     const classifier = options.classifier ?? CONTENT_CLASSIFIER;
-    const cache = new FeatureCache(language, classifier.charRange);
+    const cache = new FeatureCache(language, classifier);
     const folds = options.calibrationFolds ?? 2;
     const temperature =
       folds >= 2 && examples.length >= folds * 10

@@ -184,12 +184,29 @@ describe('classifier', () => {
       expect(new Map(Array.from(ids, (id, k) => [cache.name(id), counts[k]]))).toEqual(featureCounts(text, 'es'));
       expect([...new Map(Array.from(ids, (id) => [cache.name(id), 0])).keys()]).toEqual([...featureCounts(text, 'es').keys()]);
     }
-    expect(cache.text('retiro').ids.every((id) => cache.text('retiro retiro 😡').ids.includes(id))).toBe(true);
-    expect(cache.fits('es', [2, 5])).toBe(true);
-    expect(cache.fits('en', [2, 5])).toBe(false);
+    expect(cache.text('retiro 😡').ids.every((id) => cache.text('retiro retiro 😡').ids.includes(id))).toBe(true);
+    expect(cache.fits('es', { charRange: [2, 5] })).toBe(true);
+    expect(cache.fits('es', { context: false })).toBe(false);
+    expect(cache.fits('en', { charRange: [2, 5] })).toBe(false);
+    const plain = new FeatureCache('es', { context: false });
+    const text = 'No me llegó el retiro';
+    expect(new Map(Array.from(plain.text(text).ids, (id, k) => [plain.name(id), plain.text(text).counts[k]]))).toEqual(
+      featureCounts(text, 'es', { context: false }),
+    );
     // a training given a cache it cannot use makes its own: same model as without one
     const foreign = IntentClassifier.train(examples, 'en', {}, new FeatureCache('de'));
     expect(foreign.predict('where is my withdrawl', 2)).toEqual(IntentClassifier.train(examples, 'en').predict('where is my withdrawl', 2));
+  });
+
+  it('word-context features: the start and the end of the message, skip-bigrams and trigrams (numbers folded)', () => {
+    const features = [...featureCounts('why is my card 2 days late', 'en').keys()];
+    expect(features).toEqual(
+      expect.arrayContaining(['b:<s> why', 'p:why _ my', 'p:why is my', 'p:card <num> days', 'b:days late', 'b:late </s>']),
+    );
+    expect([...featureCounts('hello', 'en').keys()]).toEqual(expect.arrayContaining(['b:<s> hello', 'b:hello </s>']));
+    const plain = [...featureCounts('why is my card 2 days late', 'en', { context: false }).keys()];
+    expect(plain.filter((feature) => feature.startsWith('p:') || feature.includes('<s>') || feature.includes('</s>'))).toEqual([]);
+    expect(plain).toContain('b:card <num>');
   });
 
   it('the novelty discount lowers confidence by the share of words no example contains, not the ranking', () => {
