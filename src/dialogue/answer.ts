@@ -121,7 +121,7 @@ export function interpretAnswer(
  * asked for something they said ("my 50 € deposit via Skrill is missing" → amount and method). Only
  * answers that cannot be a coincidence count: an amount the NLU found with its currency, an e-mail
  * address, or exactly one choice (not marked `prefill: false`) named as a whole word or phrase, and not right after one of the
- * language's `global.negation_words` ("my account is not blocked", "no me sale ningún error"). A
+ * language's `global.negation_words` ("my account is not blocked", "la cuenta no está bloqueada"). A
  * yes/no, a number, a code or free text is always asked.
  */
 export function prefillAnswer(
@@ -140,12 +140,15 @@ export function prefillAnswer(
       return interpretAnswer(step, opening, language, catalogue);
     case 'choice': {
       const said = wordsOf(opening.text);
-      const negations = new Set(
-        catalogue.has(language, 'global.negation_words') ? foldedWords(catalogue, language, 'global.negation_words').flatMap(wordsOf) : [],
-      );
-      // Named at `at`, and none of the two words before it denies it ("is not blocked", "nu e blocat").
+      const denials = catalogue.has(language, 'global.negation_words')
+        ? foldedWords(catalogue, language, 'global.negation_words').map(wordsOf)
+        : [];
+      // Named at `at`, and not right after a denial ("is not blocked", "nu e blocat"; but "не приходит код" names the code).
       const namedAt = (words: readonly string[], at: number) =>
-        words.every((word, index) => said[at + index] === word) && !said.slice(Math.max(0, at - 2), at).some((word) => negations.has(word));
+        words.every((word, index) => said[at + index] === word) &&
+        !denials.some(
+          (denial) => denial.length > 0 && denial.length <= at && denial.every((word, index) => said[at - denial.length + index] === word),
+        );
       const named = (step.choices ?? []).filter((choice) =>
         namesOf(choice, language, catalogue).some((name) => {
           const words = wordsOf(name);

@@ -297,7 +297,7 @@ describe('FlowBot', () => {
       ],
     });
     const chosen = (text: string) => prefillAnswer(method, { text, entities: [] }, 'en', catalogue);
-    expect(chosen('deposit not on skrill')).toEqual({ ok: false });
+    expect(chosen('deposit, not skrill')).toEqual({ ok: false });
     expect(chosen("it isn't skrill, it's my visa")).toEqual({ ok: true, value: 'card' });
     expect(chosen('no, skrill deposit')).toEqual({ ok: false });
     expect(chosen('my skrill deposit is not there')).toEqual({ ok: true, value: 'skrill' });
