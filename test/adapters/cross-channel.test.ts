@@ -21,9 +21,10 @@ import {
  * Issue #5 point 7: the same Spanish question from five players on five channels, one server.
  * Each must get the same answer from the same flow, rendered for its channel: Telegram's inline
  * keyboard, WhatsApp's numbered text (the labels are too long for its reply buttons and list rows),
- * Viber's keyboard, Bot Framework's suggested actions, and the web widget's quick replies.
+ * Viber's keyboard, Bot Framework's suggested actions, and the web widget's quick replies. The
+ * question does not say where the problem is ("la pagina no carga" would be answered at once).
  */
-const QUESTION = 'la pagina no carga';
+const QUESTION = 'tengo un problema tecnico';
 const VIBER_TOKEN = '445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9';
 
 let app: CroupierHandle;
