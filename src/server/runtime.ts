@@ -66,6 +66,8 @@ export interface CroupierHandle {
   readonly content: LiveContent;
   /** The hand-off desk: cases, agents, SLA clocks. */
   readonly desk: HandoffDesk;
+  /** Resolves once the messages the last run acknowledged but never answered (the inbox) have been answered. */
+  readonly recovered: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -284,10 +286,10 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     await abandon(error);
   }
   channelsStarted();
-  if (replay.count > 0) {
-    log.warn({ count: replay.count }, 'replaying messages left unanswered by the last run');
-    await replay.finished;
-  }
+  // Not awaited: a replayed reply may wait for its channel (WhatsApp Web holds replies until it is
+  // connected), and the start must not. The turns are tracked, so a shutdown still waits for them.
+  if (replay.count > 0) log.warn({ count: replay.count }, 'replaying messages left unanswered by the last run');
+  const recovered = replay.finished;
 
   const tickMs = options.handoffTickMs ?? 5000;
   const ticker =
@@ -327,7 +329,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     return closing;
   };
 
-  return { url, server, store, pipeline, channels, config, log, content, desk, close };
+  return { url, server, store, pipeline, channels, config, log, content, desk, recovered, close };
 }
 
 function withOverrides(config: CroupierConfig, options: StartOptions): CroupierConfig {

@@ -8,7 +8,7 @@ import type { ChannelContext } from '../../../src/server/channel.js';
 import type { CroupierHandle } from '../../../src/server/runtime.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import { captureLog } from '../../support/pipeline-harness.js';
-import { startTestServer } from '../../support/server.js';
+import { startTestServer, tempDir } from '../../support/server.js';
 import { FakeWhatsappClient, imageData, locationData, messageData, PLAYER } from './fake-client.js';
 
 /**
@@ -486,6 +486,34 @@ describe('WhatsApp Web connection', () => {
     await new Promise((resolve) => again.close(resolve));
   });
 
+  it('a replayed message whose reply waits for WhatsApp does not hold up the start', async () => {
+    const dataDir = tempDir();
+    // Left by the last run: acknowledged (in the inbox), never answered.
+    const before = openSqliteStore({ file: join(dataDir, 'croupier.db') });
+    const lost = {
+      platformMessageId: 'wa-lost-1',
+      channel: 'whatsapp-web',
+      conversationKey: PLAYER,
+      sender: { channel: 'whatsapp-web', userId: PLAYER },
+      text: 'hola?',
+      attachments: [],
+      receivedAt: new Date(),
+      raw: {},
+    };
+    expect(await before.receipts.claim(lost.channel, lost.platformMessageId, lost.receivedAt, lost)).toBe(true);
+    await before.durable();
+    await before.close();
+
+    const app = await startTestServer({ yaml: YAML, dataDir });
+    running.push(app);
+    // started while WhatsApp is not connected yet: the replayed reply is held, the start is not
+    expect(fake.sent).toHaveLength(0);
+    fake.emit('ready');
+    await app.recovered;
+    expect(fake.texts(PLAYER)).toHaveLength(1);
+    expect(await app.store.receipts.unsettled()).toEqual([]);
+  });
+
   it('a message received while the server shuts down is kept in the inbox and answered after the next start', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -524,6 +552,7 @@ describe('WhatsApp Web connection', () => {
     hooks.client = next;
     const again = await startTestServer({ yaml: YAML, dataDir: app.config.store.dataDir });
     running.push(again);
+    await again.recovered;
     expect(next.texts(PLAYER)).toHaveLength(1);
     const conversation = await again.store.conversations.findByKey('whatsapp-web', PLAYER);
     const entries = await again.store.transcript.list(conversation!.id);
