@@ -731,8 +731,8 @@ function fit(
   const keep = 1 / (1 - dropout);
   let longest = 0;
   for (let i = 0; i < n; i++) longest = Math.max(longest, (offsets[i + 1] as number) - (offsets[i] as number));
-  const rowIndices = new Int32Array(longest);
-  const rowValues = new Float32Array(longest);
+  const droppedIndices = new Int32Array(dropout > 0 ? longest : 0);
+  const droppedValues = new Float32Array(dropout > 0 ? longest : 0);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(nextRandom() * (i + 1));
@@ -746,15 +746,24 @@ function fit(
     for (let o = 0; o < n; o++) {
       const row = order[o] as number;
       const target = targets[row] as number;
-      // the row, with each feature dropped with probability `dropout` (the rest scaled up)
-      let end = 0;
-      for (let k = offsets[row] as number; k < (offsets[row + 1] as number); k++) {
-        if (dropout > 0 && nextRandom() < dropout) continue;
-        rowIndices[end] = indices[k] as number;
-        rowValues[end] = (values[k] as number) * keep;
-        end++;
+      // the row, or a copy with each feature dropped with probability `dropout` (the rest scaled up)
+      let rowIndices = indices;
+      let rowValues = values;
+      let start = offsets[row] as number;
+      let end = offsets[row + 1] as number;
+      if (dropout > 0) {
+        let kept = 0;
+        for (let k = start; k < end; k++) {
+          if (nextRandom() < dropout) continue;
+          droppedIndices[kept] = indices[k] as number;
+          droppedValues[kept] = (values[k] as number) * keep;
+          kept++;
+        }
+        rowIndices = droppedIndices;
+        rowValues = droppedValues;
+        start = 0;
+        end = kept;
       }
-      const start = 0;
       for (let c = 0; c < classes; c++) {
         scores[c] = lrBias[c] as number;
         margins[c] = svmBias[c] as number;
