@@ -50,6 +50,10 @@ export const BUILT_IN_INTENTS: ReadonlySet<string> = new Set(['human_agent']);
 const MAX_STEPS_PER_TURN = 50;
 /** Leaving a question for another topic needs more certainty than starting a topic. */
 const DIGRESSION_CONFIDENCE = 0.8;
+/** New one-time codes a player can ask for while verifying. */
+const MAX_CODE_RESENDS = 2;
+/** The payload of the "send a new code" button. */
+const RESEND_CODE = 'verify:resend';
 
 interface Run {
   readonly turn: Turn;
@@ -505,6 +509,20 @@ export class FlowBot implements Bot {
     return true;
   }
 
+  #resendButton(run: Run): Button[] {
+    return [{ label: run.content.catalogue.text(run.turn.language, 'verify.resend'), payload: RESEND_CODE }];
+  }
+
+  /** The resend button, or words of the language's `verify.resend_words` ("didn't get", "new code"). */
+  #wantsNewCode(run: Run): boolean {
+    if (run.turn.inbound.payload === RESEND_CODE) return true;
+    const said = fold(run.turn.inbound.text ?? '');
+    return (
+      said !== '' &&
+      foldedWords(run.content.catalogue, run.turn.language, 'verify.resend_words').some((words) => words !== '' && said.includes(words))
+    );
+  }
+
   async #verifyAnswer(run: Run, flow: Flow, step: FlowStep, frame: Frame): Promise<void> {
     const { turn, state } = run;
     const verify = frame.verify as NonNullable<Frame['verify']>;
@@ -537,7 +555,7 @@ export class FlowBot implements Bot {
         }
         const sent = await this.options.backOffice.sendCode(account.casinoPlayerId);
         frame.verify = { stage: 'code', casinoPlayerId: account.casinoPlayerId, tries: 0 };
-        this.#say(run, 'verify.code_sent', undefined, { sent_to: sent.sentTo });
+        this.#say(run, 'verify.code_sent', this.#resendButton(run), { sent_to: sent.sentTo });
         return;
       }
       const answer = interpretAnswer(
@@ -549,6 +567,20 @@ export class FlowBot implements Bot {
       // No digression here: while waiting for the code, players write about the code ("I didn't get
       // the code", "resend it"), which the NLU reads as a promo-code or login-code question.
       const casinoPlayerId = verify.casinoPlayerId as string;
+      // "I didn't get the code", "send it again", or the button under the code message: a new code,
+      // a limited number of times, without using up a try.
+      if (!answer.ok && this.#wantsNewCode(run)) {
+        verify.resends = (verify.resends ?? 0) + 1;
+        if (verify.resends > MAX_CODE_RESENDS) {
+          this.#say(run, 'verify.no_more_codes');
+          return;
+        }
+        const sent = await this.options.backOffice.sendCode(casinoPlayerId);
+        this.#say(run, 'verify.code_resent', verify.resends < MAX_CODE_RESENDS ? this.#resendButton(run) : undefined, {
+          sent_to: sent.sentTo,
+        });
+        return;
+      }
       const result = answer.ok ? await this.options.backOffice.checkCode(casinoPlayerId, String(answer.value)) : 'invalid';
       if (result === 'valid') {
         const player = turn.player;
@@ -574,7 +606,8 @@ export class FlowBot implements Bot {
       if (result === 'too_many_attempts') return await fail('verify.failed');
       verify.tries += 1;
       if (verify.tries >= 3) return await fail('verify.failed');
-      this.#say(run, 'verify.bad_code');
+      // Something that is not a code at all is asked for again; a wrong code is called wrong.
+      this.#say(run, answer.ok ? 'verify.bad_code' : 'verify.ask_code', answer.ok ? undefined : this.#resendButton(run));
     } catch (error) {
       turn.log.warn(
         { err: error, code: error instanceof CroupierError ? error.code : 'CROUPIER_CRM_UNAVAILABLE' },

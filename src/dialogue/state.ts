@@ -19,7 +19,7 @@ export interface Frame {
    */
   opening?: { text: string; entities: ParsedEntity[]; used?: string[] };
   /** Progress of a `verify` step's one-time-code dialogue. */
-  verify?: { stage: 'email' | 'code'; casinoPlayerId?: string; tries: number };
+  verify?: { stage: 'email' | 'code'; casinoPlayerId?: string; tries: number; resends?: number };
 }
 
 export interface DialogueState {

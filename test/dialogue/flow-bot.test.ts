@@ -188,7 +188,8 @@ describe('FlowBot', () => {
     await say(h, 'where is my withdrawal');
     expect((await say(h, 'ana@example.com')).map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
     // "I didn't get the code", "resend the code", "nu am primit codul": not a promo-code question
-    expect((await say(h, 'i didnt get the code')).map((m) => m.text)).toEqual(['Wrong code.']);
+    expect((await say(h, 'i didnt get the code')).map((m) => m.text)).toEqual(['New code sent to a***@example.com.']);
+    expect((await say(h, 'the code?')).map((m) => m.text)).toEqual(['Type the code.']);
     expect((await h.store.events.list({ type: 'flow.started' })).map((e) => e.data?.['flow'])).toEqual(['withdrawal_status']);
     expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
   });
@@ -314,6 +315,27 @@ describe('FlowBot', () => {
     for (const expectation of ['yes_no', 'number', 'code', 'text']) {
       expect(prefillAnswer(step(expectation), { text: 'no 123456 deposit', entities: [] }, 'en', catalogue).ok).toBe(false);
     }
+  });
+
+  it('sends a new code on request (button or words), twice at most, without using up a try', async () => {
+    const port = backOffice();
+    const h = setup(port);
+    await say(h, 'where is my withdrawal');
+    const sent = await say(h, 'ana@example.com');
+    expect(sent.map((m) => m.text)).toEqual(['Code sent to a***@example.com.']);
+    expect(sent[0]?.buttons).toEqual([{ label: 'New code', payload: 'verify:resend' }]);
+    const again = await say(h, 'i didnt get it');
+    expect(again.map((m) => m.text)).toEqual(['New code sent to a***@example.com.']);
+    expect(again[0]?.buttons?.map((b) => b.payload)).toEqual(['verify:resend']);
+    // the last one allowed: no button offers a third
+    const last = await h.pipeline.handle(inbound({ payload: 'verify:resend' }));
+    expect(last.replies.map((r) => [r.text, r.buttons ?? []])).toEqual([['New code sent to a***@example.com.', []]]);
+    expect((await say(h, 'new code please')).map((m) => m.text)).toEqual(['No more codes.']);
+    expect(port.codes).toHaveLength(3);
+    // something that is not a code is asked for again (not called a wrong code); a wrong code is wrong
+    expect((await say(h, 'hmm')).map((m) => m.text)).toEqual(['Type the code.']);
+    expect((await say(h, '000000')).map((m) => m.text)).toEqual(['Wrong code.']);
+    expect((await say(h, '123456')).map((m) => m.text)).toEqual(['You are verified.', 'Your withdrawal of €250.00 is pending.']);
   });
 
   it('hands off on request from any step, and cancels on the cancel words', async () => {
