@@ -41,7 +41,17 @@ export interface NluOptions {
    */
   readonly calibrationRounds?: number;
   readonly now?: () => Date;
+  /**
+   * The NLU this one replaces (hot reload): a language whose examples, out-of-scope texts and
+   * options are exactly what `previous` was trained on keeps its trained, calibrated model instead
+   * of training again, so an edit to one language's intents (or to flows only) retrains that
+   * language alone (or nothing).
+   */
+  readonly previous?: Nlu;
 }
+
+/** What each language's model was trained from, per Nlu, for {@link NluOptions.previous}. */
+const trainedFrom = new WeakMap<Nlu, ReadonlyMap<string, { readonly key: string; readonly model: IntentClassifier }>>();
 
 export interface NluParse extends Parsed {
   readonly text: string;
@@ -123,28 +133,36 @@ export class Nlu implements Understanding {
 export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
   const models = new Map<string, IntentClassifier>();
   const matchers = new Map<string, EntityMatcher>();
+  const trained = new Map<string, { key: string; model: IntentClassifier }>();
+  const reusable = options.previous ? trainedFrom.get(options.previous) : undefined;
   for (const [language, entry] of corpus) {
     const examples: TrainingExample[] = entry.examples.map((e) => ({ text: e.text, label: e.intent }));
     if (entry.outOfScope.length >= 5) examples.push(...entry.outOfScope.map((text) => ({ text, label: OUT_OF_SCOPE })));
     if (examples.length === 0) continue;
-    // same options → same features: featurise every text once for the folds and the final model
     const classifier = options.classifier ?? CONTENT_CLASSIFIER;
-    const cache = new FeatureCache(language, classifier);
     const folds = options.calibrationFolds ?? 2;
-    const temperature =
-      folds >= 2 && examples.length >= folds * 10
-        ? fitTemperatureByFolds(examples, language, folds, classifier, cache, options.calibrationRounds ?? 1)
-        : 1;
-    const model = IntentClassifier.train(examples, language, classifier, cache);
-    model.setTemperature(temperature);
+    const rounds = options.calibrationRounds ?? 1;
+    const key = JSON.stringify([examples, classifier, folds, rounds]);
+    let model = reusable?.get(language)?.key === key ? reusable.get(language)?.model : undefined;
+    if (!model) {
+      // same options → same features: featurise every text once for the folds and the final model
+      const cache = new FeatureCache(language, classifier);
+      const temperature =
+        folds >= 2 && examples.length >= folds * 10 ? fitTemperatureByFolds(examples, language, folds, classifier, cache, rounds) : 1;
+      model = IntentClassifier.train(examples, language, classifier, cache);
+      model.setTemperature(temperature);
+    }
     models.set(language, model);
+    trained.set(language, { key, model });
     matchers.set(language, new EntityMatcher(entry.entities));
   }
-  return new Nlu(LanguageDetector.train(corpus), models, matchers, {
+  const nlu = new Nlu(LanguageDetector.train(corpus), models, matchers, {
     threshold: options.threshold ?? 0.45,
     ambiguityMargin: options.ambiguityMargin ?? 0.2,
     now: options.now ?? (() => new Date()),
   });
+  trainedFrom.set(nlu, trained);
+  return nlu;
 }
 
 /**

@@ -6,7 +6,7 @@ import { formatIssue, hasErrors } from '../core/content-issue.js';
 import { loadContent } from '../dialogue/content.js';
 import type { DialogueContent } from '../dialogue/flow-bot.js';
 import { intentNames, loadIntentDirectory } from '../nlu/intent-file.js';
-import { createNlu } from '../nlu/nlu.js';
+import { createNlu, Nlu } from '../nlu/nlu.js';
 
 export interface ContentPaths {
   readonly rootDir: string;
@@ -16,7 +16,10 @@ export interface ContentPaths {
 }
 
 /** Loads intents and flows, lints them together and trains the NLU: one complete, checked unit. */
-export function buildContent(paths: ContentPaths): { content: DialogueContent | undefined; issues: ContentIssue[]; trainMs: number } {
+export function buildContent(
+  paths: ContentPaths,
+  previous?: DialogueContent,
+): { content: DialogueContent | undefined; issues: ContentIssue[]; trainMs: number } {
   const { corpus, issues } = loadIntentDirectory(join(paths.rootDir, paths.intentsDir), paths.rootDir);
   const loaded = loadContent({
     rootDir: paths.rootDir,
@@ -27,7 +30,8 @@ export function buildContent(paths: ContentPaths): { content: DialogueContent | 
   issues.push(...loaded.issues);
   if (hasErrors(issues) || !loaded.content) return { content: undefined, issues, trainMs: 0 };
   const started = performance.now();
-  const nlu = createNlu(corpus);
+  // On a reload, languages whose intents did not change keep their trained model.
+  const nlu = createNlu(corpus, previous?.nlu instanceof Nlu ? { previous: previous.nlu } : {});
   const trainMs = performance.now() - started;
   return { content: { flows: loaded.content.flows, catalogue: loaded.content.catalogue, nlu }, issues, trainMs };
 }
@@ -62,7 +66,7 @@ export class LiveContent {
 
   /** Rebuilds now; returns the issues, and swaps only when there are no errors. */
   reload(): ContentIssue[] {
-    const { content, issues, trainMs } = buildContent(this.paths);
+    const { content, issues, trainMs } = buildContent(this.paths, this.#current);
     if (!content) {
       this.log.error(
         { code: 'CROUPIER_CONTENT_INVALID', errors: issues.filter((i) => i.severity === 'error').map(formatIssue) },

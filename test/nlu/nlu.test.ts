@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FeatureCache, featureCounts, IntentClassifier } from '../../src/nlu/classifier.js';
 import { builtInEntities, EntityMatcher, parseNumber } from '../../src/nlu/entities.js';
 import { crossValidate, metrics, stratify } from '../../src/nlu/evaluate.js';
@@ -294,6 +294,34 @@ describe('classifier', () => {
     expect(strict.classify('withdrawal status pending', 'en')).toMatchObject({ intent: null, ranking: [{ intent: 'withdrawal' }, {}, {}] });
     const close = createNlu(corpus, { calibrationFolds: 0, ambiguityMargin: 1 }).classify('withdrawal status pending', 'en');
     expect(close).toMatchObject({ intent: 'withdrawal', ambiguous: true });
+  });
+
+  it('a reload retrains only the languages whose examples changed, and parses as a full training does', () => {
+    const spanish = shipped.corpus.get('es')!;
+    const before = createNlu(shipped.corpus);
+    const edited = new Map(shipped.corpus);
+    edited.set('es', {
+      ...spanish,
+      examples: [...spanish.examples, { text: 'no me llega la plata del retiro', intent: 'withdrawal_status' }],
+    });
+    const train = vi.spyOn(IntentClassifier, 'train');
+    try {
+      const reloaded = createNlu(edited, { previous: before });
+      // Spanish only: one model for the calibration fold and the final one
+      expect(train.mock.calls.map((call) => call[1])).toEqual(['es', 'es']);
+      train.mockClear();
+      const fresh = createNlu(edited);
+      expect(train.mock.calls).toHaveLength(2 * edited.size);
+      for (const text of ['where is my withdrawal', 'no me llega la plata', 'passwort vergessen', 'не могу войти', 'am uitat parola']) {
+        expect(reloaded.parse(text)).toEqual(fresh.parse(text));
+      }
+      // the same content again: nothing is trained
+      train.mockClear();
+      createNlu(edited, { previous: reloaded });
+      expect(train).not.toHaveBeenCalled();
+    } finally {
+      train.mockRestore();
+    }
   });
 
   it('the NLU rejects out-of-scope messages and flags ambiguity', () => {
