@@ -233,35 +233,26 @@ describe('FlowBot', () => {
   });
 
   it('fills a question from the opening message once only, so a flow that loops back asks it the second time', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'croupier-prefill-'));
-    writeFileSync(
-      join(dir, 'deposit_issue.yaml'),
-      [
-        'flow: deposit_issue',
-        'triggers: [deposit_issue]',
-        'steps:',
-        '  - id: method',
-        '    ask: deposit.ask_method',
-        '    slot: method',
-        '    expect: choice',
-        '    choices: [{ value: card, label: deposit.card }, { value: skrill, label: deposit.skrill }]',
-        '  - id: again',
-        '    say: deposit.done',
-        '    next: method',
-      ].join('\n'),
-    );
-    const { flows, issues } = loadFlowDirectory(dir, '.');
-    expect(issues).toEqual([]);
-    const h = createHarness();
-    const base = content();
-    h.setBot(
-      new FlowBot({
-        content: () => ({ ...base, flows }),
-        backOffice: backOffice(),
-        players: h.store.players,
-        events: h.store.events,
-        clock: h.clock,
-      }),
+    const h = setup(
+      backOffice(),
+      withFlows(
+        {
+          'deposit_issue.yaml': [
+            'flow: deposit_issue',
+            'triggers: [deposit_issue]',
+            'steps:',
+            '  - id: method',
+            '    ask: deposit.ask_method',
+            '    slot: method',
+            '    expect: choice',
+            '    choices: [{ value: card, label: deposit.card }, { value: skrill, label: deposit.skrill }]',
+            '  - id: again',
+            '    say: deposit.done',
+            '    next: method',
+          ],
+        },
+        {},
+      ),
     );
     expect((await say(h, 'skrill deposit')).map((m) => m.text)).toEqual(['Done.', 'Which method?']);
   });
