@@ -144,7 +144,7 @@ class Featurizer {
    * Sparse TF-IDF vector of a text; `tokens` are `tokenize(text)` when known. Classifying runs on
    * every message, so the vector is built in scratch arrays reused from call to call (classifying
    * is synchronous): `indices[0 … size)` in order of first appearance, `values` alongside, computed
-   * exactly as {@link weigh} computes them. Read it before the next call. `unknown` counts the words
+   * exactly as {@link weighRow} computes them. Read it before the next call. `unknown` counts the words
    * (numbers aside) that no training example contains, `words` all of them.
    */
   vector(
@@ -186,7 +186,7 @@ class Featurizer {
       if (this.spec.context) for (const feature of contextFeatures(tokens, i)) this.#add(scratch, this.vocabulary.get(feature));
     }
     if (tokens.length === 0) this.#add(scratch, this.vocabulary.get('w:<empty>'));
-    // weigh(), on the scratch: the same operations in the same order
+    // weighRow(), on the scratch: the same operations in the same order
     const { size, indices, values, norms } = scratch;
     norms.fill(0);
     for (let k = 0; k < size; k++) {
@@ -222,8 +222,8 @@ class Featurizer {
   }
 
   /**
-   * {@link weigh} of a training row: feature `indices[k]` (−1: dropped) occurs `counts[k]` times,
-   * in order of first appearance; the same operations in the same order.
+   * Sublinear TF × IDF of a training row, each block L2-normalised and scaled by its weight: feature
+   * `indices[k]` (−1: dropped) occurs `counts[k]` times, in order of first appearance.
    */
   weighRow(indices: Int32Array, counts: Int32Array): { indices: Int32Array; values: Float32Array } {
     let size = 0;
@@ -245,25 +245,6 @@ class Featurizer {
     const scale = norms.map((norm, block) => (norm > 0 ? (this.blockWeights[block] as number) / Math.sqrt(norm) : 0));
     for (let k = 0; k < at; k++) values[k] = (values[k] as number) * (scale[this.blockOf[kept[k] as number] as number] as number);
     return { indices: kept, values };
-  }
-
-  /** Sublinear TF × IDF, each block L2-normalised and scaled by its weight. */
-  weigh(counts: ReadonlyMap<number, number>): { indices: Int32Array; values: Float32Array } {
-    const indices = new Int32Array(counts.size);
-    const values = new Float32Array(counts.size);
-    const norms = BLOCK_NAMES.map(() => 0);
-    let at = 0;
-    for (const [index, count] of counts) {
-      const value = (1 + Math.log(count)) * (this.idf[index] as number);
-      indices[at] = index;
-      values[at] = value;
-      const block = this.blockOf[index] as number;
-      norms[block] = (norms[block] as number) + value * value;
-      at++;
-    }
-    const scale = norms.map((norm, block) => (norm > 0 ? (this.blockWeights[block] as number) / Math.sqrt(norm) : 0));
-    for (let k = 0; k < at; k++) values[k] = (values[k] as number) * (scale[this.blockOf[indices[k] as number] as number] as number);
-    return { indices, values };
   }
 }
 
