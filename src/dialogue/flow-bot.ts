@@ -197,11 +197,7 @@ export class FlowBot implements Bot {
           if ((await this.#advance(run, flow, step)) === 'next') await this.#continue(run);
           return;
         }
-        const other = step.digressions === false ? undefined : this.#triggeredFlow(run);
-        if (other && other.id !== flow.id && (run.parsed?.confidence ?? 0) >= DIGRESSION_CONFIDENCE) {
-          await this.#start(run, other.id, 'digression');
-          return;
-        }
+        if (step.digressions !== false && (await this.#digress(run, flow))) return;
         frame.tries += 1;
         if (frame.tries >= (step.tries ?? 3)) {
           frame.waiting = false;
@@ -498,11 +494,12 @@ export class FlowBot implements Bot {
   }
 
   /**
-   * While we wait for the e-mail, a message that is not one and confidently asks something else
-   * ("what's the wagering?", "thanks, bye") is a digression, as on an ask step: that flow runs and
-   * the verification question comes back afterwards, without using up one of the three tries.
+   * A message that does not answer the question and confidently asks something else ("what's the
+   * wagering?", "thanks, bye") is a digression, on an ask step and while a verification waits for
+   * the e-mail: that flow runs and the question comes back afterwards, without using up a try.
+   * Resolves whether it started one.
    */
-  async #verifyDigression(run: Run, flow: Flow): Promise<boolean> {
+  async #digress(run: Run, flow: Flow): Promise<boolean> {
     const other = this.#triggeredFlow(run);
     if (!other || other.id === flow.id || (run.parsed?.confidence ?? 0) < DIGRESSION_CONFIDENCE) return false;
     await this.#start(run, other.id, 'digression');
@@ -545,7 +542,7 @@ export class FlowBot implements Bot {
           turn.language,
           run.content.catalogue,
         );
-        if (!answer.ok && (await this.#verifyDigression(run, flow))) return;
+        if (!answer.ok && (await this.#digress(run, flow))) return;
         const account = answer.ok ? await this.options.backOffice.findByEmail(String(answer.value)) : null;
         if (!account) {
           verify.tries += 1;
