@@ -69,6 +69,9 @@ const unrefSleep = (ms: number) =>
 
 /** Failures of a send that mean the browser behind the client is gone, not that this message is bad. */
 const BROWSER_GONE = /(session|target|connection) closed|browser has disconnected|not opened|page has been closed/i;
+/** A send refused because the channel is closing: retrying cannot help, the reply stays in the transcript. */
+const shuttingDown = () =>
+  new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } });
 /** Failures that no retry can fix. */
 const PERMANENT = /invalid wid|wid error|invalid media type|not a valid|invalid chat/i;
 
@@ -132,10 +135,7 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
         held.delete(release);
         cancel();
         if (outcome === 'ready') resolve();
-        else if (outcome === 'stopping')
-          reject(
-            new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } }),
-          );
+        else if (outcome === 'stopping') reject(shuttingDown());
         else
           reject(
             new CroupierError(
@@ -352,8 +352,7 @@ export function createWhatsappWebChannel(context: ChannelContext, options: Whats
     async send(target, outbound) {
       if (outbound.kind === 'typing') return;
       // Shutting down: retrying cannot help, so fail at once (the reply stays in the transcript).
-      if (closed() || (stopping && state !== 'ready'))
-        throw new CroupierError('CROUPIER_PIPELINE_CLOSED', `${CHANNEL}: the channel is shutting down`, { details: { channel: CHANNEL } });
+      if (closed() || (stopping && state !== 'ready')) throw shuttingDown();
       if (state !== 'ready') {
         log.info({ state }, 'WhatsApp Web is not connected; the reply waits for the reconnection');
         await untilReady();
