@@ -220,6 +220,15 @@ export const configSchema = z
       .object({
         intentsDir: z.string().default('intents'),
         flowsDir: z.string().default('flows'),
+        trainingThreads: z
+          .number()
+          .int()
+          .min(0)
+          .max(16)
+          .optional()
+          .describe(
+            'Worker threads that retrain the NLU on a hot reload, so the bot keeps answering meanwhile; 0 trains on the main thread. Default: the number of cores, at most 4.',
+          ),
       })
       .strict()
       .default({ intentsDir: 'intents', flowsDir: 'flows' }),

@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   CROUPIER_CONTENT_NOT_LOADED: { origin: 'content', status: 503 },
   CROUPIER_NLU_NO_EXAMPLES: { origin: 'content', status: 500 },
   CROUPIER_NLU_DATASET_INVALID: { origin: 'input', status: 400 },
+  /** A model's data did not survive the trip from a training worker (sizes do not match). */
+  CROUPIER_NLU_BAD_MODEL: { origin: 'handler', status: 500 },
+  /** A training worker failed or exited; the caller trains on its own thread instead. */
+  CROUPIER_NLU_TRAINING_FAILED: { origin: 'handler', status: 500 },
   CROUPIER_INPUT_INVALID: { origin: 'input', status: 400 },
   CROUPIER_INPUT_TOO_LARGE: { origin: 'input', status: 413 },
   CROUPIER_INPUT_UNAUTHORIZED: { origin: 'input', status: 401 },

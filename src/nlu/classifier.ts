@@ -98,6 +98,25 @@ export function featureSpec(options: ClassifierOptions = {}): FeatureSpec {
   return { charRange: options.charRange ?? [2, 5], context: options.context ?? true };
 }
 
+/**
+ * A trained model as plain data: what {@link IntentClassifier.toData} gives and
+ * {@link IntentClassifier.fromData} takes. Structured-cloneable, so a model trained in a worker
+ * thread crosses to the main thread whole (the typed arrays can be transferred, not copied).
+ */
+export interface ModelData {
+  readonly language: string;
+  readonly labels: readonly string[];
+  /** Feature names in index order. */
+  readonly features: readonly string[];
+  readonly idf: Float32Array;
+  readonly blockWeights: Float32Array;
+  readonly spec: FeatureSpec;
+  readonly weights: Float32Array;
+  readonly bias: Float32Array;
+  readonly temperature: number;
+  readonly novelty: number;
+}
+
 export interface Prediction {
   readonly label: string;
   readonly probability: number;
@@ -441,6 +460,41 @@ export class IntentClassifier {
     const { weights, bias } = fit(rowsMatrix, targets, exampleWeights(targets, labels, options), vocabulary.size, labels.length, options);
     if (options.groupSeparator) addGroupModel(rowsMatrix, targets, labels, vocabulary.size, weights, bias, options);
     return new IntentClassifier(language, labels, featurizer, weights, bias, 1, options.novelty ?? 0);
+  }
+
+  /** The model as plain, structured-cloneable data ({@link fromData} gives it back, identical). */
+  toData(): ModelData {
+    const features = new Array<string>(this.featurizer.vocabulary.size);
+    for (const [feature, index] of this.featurizer.vocabulary) features[index] = feature;
+    return {
+      language: this.language,
+      labels: this.labels,
+      features,
+      idf: this.featurizer.idf,
+      blockWeights: this.featurizer.blockWeights,
+      spec: this.featurizer.spec,
+      weights: this.weights,
+      bias: this.bias,
+      temperature: this.temperature,
+      novelty: this.novelty,
+    };
+  }
+
+  /** A model from {@link toData}'s data; checks the sizes, so corrupt data fails here, not in a parse. */
+  static fromData(data: ModelData): IntentClassifier {
+    const classes = data.labels.length;
+    if (
+      classes === 0 ||
+      data.idf.length !== data.features.length ||
+      data.weights.length !== data.features.length * classes ||
+      data.bias.length !== classes ||
+      data.blockWeights.length !== BLOCK_NAMES.length
+    )
+      throw new CroupierError('CROUPIER_NLU_BAD_MODEL', `the ${data.language} model data is inconsistent (sizes do not match)`);
+    const vocabulary = new Map<string, number>();
+    data.features.forEach((feature, index) => vocabulary.set(feature, index));
+    const featurizer = new Featurizer(data.language, vocabulary, data.idf, data.blockWeights, data.spec);
+    return new IntentClassifier(data.language, data.labels, featurizer, data.weights, data.bias, data.temperature, data.novelty);
   }
 
   /** Fits the softmax temperature on held-out examples (labels the model knows); returns it. */

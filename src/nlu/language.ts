@@ -19,6 +19,19 @@ interface Model {
 
 type Script = 'latin' | 'cyrillic' | 'other';
 
+/** The part of a {@link Corpus} the detector learns from: each language's texts. */
+export type DetectorCorpus = ReadonlyMap<
+  string,
+  { readonly examples: readonly { readonly text: string }[]; readonly outOfScope: readonly string[] }
+>;
+
+/** What {@link LanguageDetector.count} learns from a corpus: counts per language and script. */
+export interface DetectorCounts {
+  readonly models: readonly Model[];
+  /** Distinct character grams over all languages (the smoothing's vocabulary). */
+  readonly vocabularySize: number;
+}
+
 /** The script most letters of a text are written in. */
 function scriptOf(text: string): Script {
   const latin = (text.match(/\p{Script=Latin}/gu) ?? []).length;
@@ -91,6 +104,15 @@ export class LanguageDetector {
   }
 
   static train(corpus: Corpus): LanguageDetector {
+    return LanguageDetector.fromCounts(LanguageDetector.count(corpus));
+  }
+
+  /**
+   * The counting half of {@link train}: word and gram counts per language and script, as plain
+   * structured-cloneable data, so a training worker can do it and the main thread only builds the
+   * lookup tables ({@link fromCounts}).
+   */
+  static count(corpus: DetectorCorpus): DetectorCounts {
     const models: Model[] = [];
     const allGrams = new Set<string>();
     for (const [language, entry] of corpus) {
@@ -122,7 +144,12 @@ export class LanguageDetector {
         models.push({ language, script, words, wordTotal, grams, gramTotal });
       }
     }
-    return new LanguageDetector(models, Math.max(allGrams.size, 1));
+    return { models, vocabularySize: Math.max(allGrams.size, 1) };
+  }
+
+  /** The detector from {@link count}'s counts. */
+  static fromCounts(counts: DetectorCounts): LanguageDetector {
+    return new LanguageDetector(counts.models, counts.vocabularySize);
   }
 
   get languages(): string[] {

@@ -1,8 +1,15 @@
 import type { Parsed, Understanding } from '../dialogue/ports.js';
-import { FeatureCache, fitTemperature, IntentClassifier, type ClassifierOptions, type TrainingExample } from './classifier.js';
+import {
+  FeatureCache,
+  fitTemperature,
+  IntentClassifier,
+  type ClassifierOptions,
+  type ModelData,
+  type TrainingExample,
+} from './classifier.js';
 import { builtInEntities, EntityMatcher, type Entity } from './entities.js';
 import type { Corpus } from './intent-file.js';
-import { LanguageDetector, type LanguageGuess } from './language.js';
+import { LanguageDetector, type DetectorCorpus, type DetectorCounts, type LanguageGuess } from './language.js';
 import { tokenize } from './normalise.js';
 
 /** The label under which out-of-scope examples are learned; never returned as an intent. */
@@ -129,12 +136,54 @@ export class Nlu implements Understanding {
   }
 }
 
-/** Trains one classifier per language, calibrates it, and builds the detector and entity matchers. */
-export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
-  const models = new Map<string, IntentClassifier>();
-  const matchers = new Map<string, EntityMatcher>();
-  const trained = new Map<string, { key: string; model: IntentClassifier }>();
+/**
+ * One language's training: what {@link createNlu} runs on its own thread and a
+ * {@link Trainer} (the worker pool) runs elsewhere. Plain data, so it crosses to a worker as is.
+ */
+export interface LanguageJob {
+  readonly language: string;
+  readonly examples: readonly TrainingExample[];
+  readonly classifier: ClassifierOptions;
+  /** Calibration folds ({@link NluOptions.calibrationFolds}) and how many are held out in turn. */
+  readonly folds: number;
+  readonly rounds: number;
+}
+
+/**
+ * Trains a job's parts somewhere else (in worker threads): the temperature and the model are two
+ * independent trainings, so a pool can run them side by side.
+ */
+export interface Trainer {
+  temperature(job: LanguageJob): Promise<number>;
+  model(job: LanguageJob): Promise<ModelData>;
+  /** The language detector's counts ({@link LanguageDetector.count}). */
+  detector(corpus: DetectorCorpus): Promise<DetectorCounts>;
+}
+
+/** The softmax temperature of a job's model, fitted on out-of-fold scores (1 when it has too few examples). */
+export function jobTemperature(job: LanguageJob, cache = new FeatureCache(job.language, job.classifier)): number {
+  const { examples, language, folds, classifier, rounds } = job;
+  return folds >= 2 && examples.length >= folds * 10 ? fitTemperatureByFolds(examples, language, folds, classifier, cache, rounds) : 1;
+}
+
+/** A job's model, trained on all its examples (temperature 1: set {@link jobTemperature}'s). */
+export function jobModel(job: LanguageJob, cache = new FeatureCache(job.language, job.classifier)): IntentClassifier {
+  return IntentClassifier.train(job.examples, job.language, job.classifier, cache);
+}
+
+interface LanguagePlan {
+  readonly language: string;
+  /** What the model is trained from, for {@link NluOptions.previous}. */
+  readonly key: string;
+  readonly job: LanguageJob;
+  /** The previous NLU's model, when it was trained from exactly this. */
+  readonly reused: IntentClassifier | undefined;
+}
+
+/** What each language of the corpus needs: its training, or the previous NLU's model. */
+function plan(corpus: Corpus, options: NluOptions): LanguagePlan[] {
   const reusable = options.previous ? trainedFrom.get(options.previous) : undefined;
+  const plans: LanguagePlan[] = [];
   for (const [language, entry] of corpus) {
     const examples: TrainingExample[] = entry.examples.map((e) => ({ text: e.text, label: e.intent }));
     if (entry.outOfScope.length >= 5) examples.push(...entry.outOfScope.map((text) => ({ text, label: OUT_OF_SCOPE })));
@@ -143,26 +192,87 @@ export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
     const folds = options.calibrationFolds ?? 2;
     const rounds = options.calibrationRounds ?? 1;
     const key = JSON.stringify([examples, classifier, folds, rounds]);
-    let model = reusable?.get(language)?.key === key ? reusable.get(language)?.model : undefined;
-    if (!model) {
-      // same options → same features: featurise every text once for the folds and the final model
-      const cache = new FeatureCache(language, classifier);
-      const temperature =
-        folds >= 2 && examples.length >= folds * 10 ? fitTemperatureByFolds(examples, language, folds, classifier, cache, rounds) : 1;
-      model = IntentClassifier.train(examples, language, classifier, cache);
-      model.setTemperature(temperature);
-    }
+    const previous = reusable?.get(language);
+    plans.push({
+      language,
+      key,
+      job: { language, examples, classifier, folds, rounds },
+      reused: previous?.key === key ? previous.model : undefined,
+    });
+  }
+  return plans;
+}
+
+/** The NLU from trained models: the language detector (trained here) and the entity matchers. */
+function assemble(
+  corpus: Corpus,
+  trained: ReadonlyMap<string, { key: string; model: IntentClassifier }>,
+  options: NluOptions,
+  detector = LanguageDetector.train(corpus),
+): Nlu {
+  const models = new Map<string, IntentClassifier>();
+  const matchers = new Map<string, EntityMatcher>();
+  for (const [language, entry] of corpus) {
+    const model = trained.get(language)?.model;
+    if (!model) continue;
     models.set(language, model);
-    trained.set(language, { key, model });
     matchers.set(language, new EntityMatcher(entry.entities));
   }
-  const nlu = new Nlu(LanguageDetector.train(corpus), models, matchers, {
+  const nlu = new Nlu(detector, models, matchers, {
     threshold: options.threshold ?? 0.45,
     ambiguityMargin: options.ambiguityMargin ?? 0.2,
     now: options.now ?? (() => new Date()),
   });
   trainedFrom.set(nlu, trained);
   return nlu;
+}
+
+/** Trains one classifier per language, calibrates it, and builds the detector and entity matchers. */
+export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
+  const trained = new Map<string, { key: string; model: IntentClassifier }>();
+  for (const { language, key, job, reused } of plan(corpus, options)) {
+    let model = reused;
+    if (!model) {
+      // same options → same features: featurise every text once for the folds and the final model
+      const cache = new FeatureCache(language, job.classifier);
+      const temperature = jobTemperature(job, cache);
+      model = jobModel(job, cache);
+      model.setTemperature(temperature);
+    }
+    trained.set(language, { key, model });
+  }
+  return assemble(corpus, trained, options);
+}
+
+/**
+ * {@link createNlu} with the trainings run by `trainer` (the worker pool, {@link TrainingPool}):
+ * every language's temperature and model and the language detector's counts at once, so a hot
+ * reload neither blocks the bot nor waits for the languages one after another: this thread only
+ * puts the results together. Same
+ * result as createNlu, to the bit.
+ */
+export async function trainNlu(corpus: Corpus, trainer: Trainer, options: NluOptions = {}): Promise<Nlu> {
+  const plans = plan(corpus, options);
+  // longest jobs first, so the threads finish together: the detector, the models, then the half-size calibration models
+  const counts = trainer.detector(corpus);
+  const models = plans.map(({ job, reused }) => (reused ? undefined : trainer.model(job)));
+  const pending = plans.map(({ job, reused }, i) =>
+    reused ? undefined : Promise.all([trainer.temperature(job), models[i] as Promise<ModelData>] as const),
+  );
+  // nothing rejects unobserved while an earlier one is awaited
+  for (const promise of [counts, ...models, ...pending]) promise?.catch(() => undefined);
+  const trained = new Map<string, { key: string; model: IntentClassifier }>();
+  for (let i = 0; i < plans.length; i++) {
+    const { language, key, reused } = plans[i] as LanguagePlan;
+    let model = reused;
+    if (!model) {
+      const [temperature, data] = await (pending[i] as Promise<readonly [number, ModelData]>);
+      model = IntentClassifier.fromData(data);
+      model.setTemperature(temperature);
+    }
+    trained.set(language, { key, model });
+  }
+  return assemble(corpus, trained, options, LanguageDetector.fromCounts(await counts));
 }
 
 /**

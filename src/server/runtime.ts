@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +25,7 @@ import { pipelineLink } from '../handoff/link.js';
 import { handoffSettings } from '../handoff/settings.js';
 import { catalogueTexts } from '../handoff/texts.js';
 import { sentimentPort } from '../nlu/sentiment.js';
+import { TrainingPool } from '../nlu/training-pool.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { registerAgentApi } from './agent-api.js';
@@ -114,8 +116,12 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
       },
     );
   }
-  const content = new LiveContent(initial, paths, log);
-  if (options.watchContent ?? true) content.watch();
+  const watchContent = options.watchContent ?? true;
+  // Hot reloads retrain in worker threads (started by watch()), so turns are not held up meanwhile.
+  const threads = config.content.trainingThreads ?? Math.min(availableParallelism(), 4);
+  const trainingPool = watchContent && threads > 0 ? new TrainingPool(threads) : undefined;
+  const content = new LiveContent(initial, paths, log, trainingPool);
+  if (watchContent) content.watch();
 
   const dataDir = resolve(config.store.dataDir);
   const store = openStore(config, dataDir);
@@ -235,6 +241,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   // A channel that refuses its configuration stops the start; nothing opened so far may leak.
   const abandon = async (error: unknown): Promise<never> => {
     content.close();
+    await trainingPool?.close();
     for (const channel of channels) await channel.close?.().catch(() => undefined);
     await store.close();
     throw error;
@@ -311,6 +318,7 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
       try {
         if (ticker) clearInterval(ticker);
         content.close();
+        await trainingPool?.close();
         // Stop taking requests, let accepted turns finish (their replies still go out through the
         // channels, except those waiting for a connection that may not come back), then close the channels.
         for (const channel of channels) channel.stopping?.();

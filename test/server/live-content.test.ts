@@ -2,13 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { LanguageJob } from '../../src/nlu/nlu.js';
+import { TrainingPool } from '../../src/nlu/training-pool.js';
 import { buildContent, LiveContent } from '../../src/server/live-content.js';
-import { copyOfShippedContent } from '../support/server.js';
+import { copyOfShippedContent, startTestServer } from '../support/server.js';
 
 describe('hot reload of content', () => {
   const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
 
-  it('swaps in a valid edit atomically and keeps the last good content after a broken one', () => {
+  it('swaps in a valid edit atomically and keeps the last good content after a broken one', async () => {
     const root = copyOfShippedContent();
     const first = buildContent(paths(root));
     expect(first.content).toBeDefined();
@@ -18,7 +20,7 @@ describe('hot reload of content', () => {
     // a content editor changes a text: picked up
     const english = join(root, 'flows/texts/en.yaml');
     writeFileSync(english, readFileSync(english, 'utf8').replace("thanks.text: You're welcome!", 'thanks.text: Any time!'));
-    expect(live.reload().filter((i) => i.severity === 'error')).toEqual([]);
+    expect((await live.reload()).filter((i) => i.severity === 'error')).toEqual([]);
     expect(live.current).not.toBe(before);
     expect(live.current.catalogue.text('en', 'thanks.text')).toMatch(/^Any time!/);
     expect(live.reloads).toBe(1);
@@ -27,13 +29,13 @@ describe('hot reload of content', () => {
     const good = live.current;
     const flow = join(root, 'flows/thanks.yaml');
     writeFileSync(flow, `${readFileSync(flow, 'utf8')}    next: nowhere\n`);
-    const issues = live.reload();
+    const issues = await live.reload();
     expect(issues.some((i) => i.severity === 'error' && i.file.endsWith('flows/thanks.yaml') && i.line > 1)).toBe(true);
     expect(live.current).toBe(good);
     expect(live.reloads).toBe(1);
   });
 
-  it('retrains the NLU on intent edits', () => {
+  it('retrains the NLU on intent edits', async () => {
     const root = copyOfShippedContent();
     const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }));
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).not.toBe('kyc_verification');
@@ -45,8 +47,108 @@ describe('hot reload of content', () => {
       file,
       readFileSync(file, 'utf8').replace('      - how do i verify my account', `      - how do i verify my account\n${extra}`),
     );
-    live.reload();
+    await live.reload();
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
+  });
+});
+
+describe('hot reload with training threads', () => {
+  const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
+  const addKycExamples = (root: string) => {
+    const file = join(root, 'intents/en/account.yaml');
+    const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form']
+      .map((t) => `      - ${t}`)
+      .join('\n');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('      - how do i verify my account', `      - how do i verify my account\n${extra}`),
+    );
+  };
+
+  it('retrains in the pool, one reload at a time, an edit saved meanwhile picked up by the next', async () => {
+    const root = copyOfShippedContent();
+    const pool = new TrainingPool(2);
+    const used: string[] = [];
+    let started: () => void = () => undefined;
+    const training = new Promise<void>((resolve) => (started = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const trainer = {
+      temperature: async (job: LanguageJob) => {
+        used.push(job.language);
+        started();
+        await gate;
+        return pool.temperature(job);
+      },
+      model: (job: LanguageJob) => pool.model(job),
+      detector: (corpus: Parameters<TrainingPool['detector']>[0]) => pool.detector(corpus),
+    };
+    try {
+      const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }), trainer);
+      addKycExamples(root);
+      const first = live.reload();
+      await training;
+      // saved while the first reload trains: not in it, but in the reload asked for now
+      const english = join(root, 'flows/texts/en.yaml');
+      writeFileSync(english, readFileSync(english, 'utf8').replace("thanks.text: You're welcome!", 'thanks.text: Any time!'));
+      const second = live.reload();
+      release();
+      await first;
+      expect(live.reloads).toBe(1);
+      expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
+      expect(live.current.catalogue.text('en', 'thanks.text')).not.toMatch(/^Any time!/);
+      await second;
+      expect(live.reloads).toBe(2);
+      expect(live.current.catalogue.text('en', 'thanks.text')).toMatch(/^Any time!/);
+      expect(used).toEqual(['en']); // only the edited language, once: the second reload keeps its model
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('trains on the main thread when the threads fail, and says so', async () => {
+    const root = copyOfShippedContent();
+    const failing = new Error('worker ran out of memory');
+    const trainer = {
+      temperature: () => Promise.reject(failing),
+      model: () => Promise.reject(failing),
+      detector: () => Promise.reject(failing),
+    };
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const live = new LiveContent(buildContent(paths(root)).content!, paths(root), log, trainer);
+    addKycExamples(root);
+    expect((await live.reload()).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(live.reloads).toBe(1);
+    expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
+    expect(lines.map((line) => JSON.parse(line) as { code?: string })).toContainEqual(
+      expect.objectContaining({ code: 'CROUPIER_NLU_TRAINING_FAILED' }),
+    );
+  });
+
+  it('a reload still training when the content is closed is not swapped in', async () => {
+    const root = copyOfShippedContent();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pool = new TrainingPool(1);
+    const trainer = {
+      temperature: async (job: LanguageJob) => (await gate, pool.temperature(job)),
+      model: (job: LanguageJob) => pool.model(job),
+      detector: (corpus: Parameters<TrainingPool['detector']>[0]) => pool.detector(corpus),
+    };
+    try {
+      const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }), trainer);
+      const before = live.current;
+      addKycExamples(root);
+      const reloading = live.reload();
+      live.close();
+      release();
+      await reloading;
+      expect(live.current).toBe(before);
+      expect(live.reloads).toBe(0);
+    } finally {
+      await pool.close();
+    }
   });
 });
 
@@ -64,6 +166,29 @@ describe('content watcher', () => {
       expect(live.current.catalogue.text('en', 'thanks.text')).toMatch(/^Watched!/);
     } finally {
       live.close();
+    }
+  });
+});
+
+describe('the running product', () => {
+  it('reloads an intent edit while running, with its training threads on', async () => {
+    const root = copyOfShippedContent('croupier-runtime-watch-');
+    const app = await startTestServer({ contentRoot: root, watchContent: true, yaml: 'content:\n  trainingThreads: 1\n' });
+    try {
+      const file = join(root, 'intents/en/account.yaml');
+      const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form'];
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '      - how do i verify my account',
+          `      - how do i verify my account\n${extra.map((t) => `      - ${t}`).join('\n')}`,
+        ),
+      );
+      const deadline = Date.now() + 30_000;
+      while (app.content.reloads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(app.content.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
+    } finally {
+      await app.close();
     }
   });
 });

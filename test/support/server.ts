@@ -15,7 +15,11 @@ export function copyOfShippedContent(prefix = 'croupier-content-'): string {
   return root;
 }
 
-/** Starts the real product on a free port with an isolated environment and data directory. */
+/**
+ * Starts the real product on a free port with an isolated environment and data directory. Content
+ * is not watched unless a test asks (`watchContent: true`): watching starts the training threads
+ * and warms them with a training, which only the hot-reload tests need.
+ */
 export async function startTestServer(
   options: Partial<StartOptions> & { yaml?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CroupierHandle> {
@@ -26,7 +30,7 @@ export async function startTestServer(
     writeFileSync(file, options.yaml);
     env['CROUPIER_CONFIG'] = file;
   }
-  return startCroupier({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...options, dataDir, env });
+  return startCroupier({ port: 0, host: '127.0.0.1', logLevel: 'silent', watchContent: false, ...options, dataDir, env });
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
