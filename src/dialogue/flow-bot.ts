@@ -318,8 +318,9 @@ export class FlowBot implements Bot {
       await this.#fallback(run);
       return;
     }
-    if (cause !== 'digression' && cause !== 'goto') {
-      // A new topic replaces what was going on, except a digression, which comes back.
+    if (cause === 'intent' || cause === 'button' || (cause === 'digression' && flow.endsTopic)) {
+      // A new topic replaces what was going on, except a digression, which comes back — unless
+      // it is one that closes the conversation's topic (a goodbye).
       while (run.state.stack.length > 0) await this.#endTop(run, 'unresolved');
     }
     const text = run.turn.inbound.text;

@@ -11,6 +11,8 @@ export interface Flow {
   readonly file: string;
   readonly triggers: readonly string[];
   readonly title: string | undefined;
+  /** `ends_topic`: started mid-question, it ends the interrupted flow instead of returning to it. */
+  readonly endsTopic: boolean;
   readonly steps: readonly FlowStep[];
   readonly byId: ReadonlyMap<string, FlowStep>;
   /** Parsed `if` conditions, keyed by `<stepId>#<case index>`. */
@@ -110,5 +112,15 @@ function build(
   conditions: Map<string, Condition>,
   locate: Flow['locate'],
 ): Flow {
-  return { id: value.flow, file, triggers: value.triggers, title: value.title, steps: value.steps, byId, conditions, locate };
+  return {
+    id: value.flow,
+    file,
+    triggers: value.triggers,
+    title: value.title,
+    endsTopic: value.ends_topic,
+    steps: value.steps,
+    byId,
+    conditions,
+    locate,
+  };
 }

@@ -162,6 +162,12 @@ export const flowFileSchema = z
       .array(z.string().regex(/^[a-z][a-z0-9_]*$/))
       .default([])
       .describe('Intents that start this flow'),
+    ends_topic: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Started while another flow waits for an answer, this flow ends that flow instead of coming back to it afterwards (a goodbye); other flows are digressions that return',
+      ),
     steps: z.array(stepSchema).min(1),
   })
   .strict();
