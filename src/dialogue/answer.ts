@@ -1,6 +1,9 @@
 import type { Catalogue } from './catalogue.js';
 import type { FlowStep } from './flow-schema.js';
 
+/** An e-mail address inside a message. */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
 /** An entity as the NLU reports it (e.g. `{ entity: 'amount', value: { amount: 50, currency: 'EUR' } }`). */
 export interface ParsedEntity {
   readonly entity: string;
@@ -63,7 +66,7 @@ export function interpretAnswer(
       return text !== '' ? { ok: true, value: text } : payloadValue !== undefined ? { ok: true, value: payloadValue } : { ok: false };
     case 'email': {
       const entity = input.entities.find((e) => e.entity === 'email');
-      const match = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/.exec(text);
+      const match = EMAIL.exec(text);
       const value = typeof entity?.value === 'string' ? entity.value : match?.[0];
       return value ? { ok: true, value: value.toLowerCase() } : { ok: false };
     }
@@ -131,13 +134,21 @@ export function prefillAnswer(
   catalogue: Catalogue,
 ): Answer {
   switch (step.expect ?? 'text') {
+    // An amount or e-mail only when the message names exactly one ("I sent 100 € and got 50 €",
+    // "my old address was a@x.com, now b@y.com": which one the question means is the player's to say).
     case 'amount': {
-      const entity = opening.entities.find((e) => e.entity === 'amount');
-      const value = entity?.value as { currency?: unknown } | undefined;
-      return value && typeof value === 'object' && typeof value.currency === 'string' ? { ok: true, value } : { ok: false };
+      const amounts = distinct(
+        opening.entities
+          .filter((e) => e.entity === 'amount')
+          .map((e) => e.value as { currency?: unknown } | undefined)
+          .filter((value) => value !== undefined && typeof value === 'object' && typeof value.currency === 'string'),
+      );
+      return amounts.length === 1 ? { ok: true, value: amounts[0] } : { ok: false };
     }
-    case 'email':
-      return interpretAnswer(step, opening, language, catalogue);
+    case 'email': {
+      const emails = distinct(opening.text.match(new RegExp(EMAIL.source, 'g'))?.map((email) => email.toLowerCase()) ?? []);
+      return emails.length <= 1 ? interpretAnswer(step, opening, language, catalogue) : { ok: false };
+    }
     case 'choice': {
       const said = wordsOf(opening.text);
       const denials = catalogue.has(language, 'global.negation_words')
@@ -161,6 +172,17 @@ export function prefillAnswer(
     default:
       return { ok: false };
   }
+}
+
+/** The values that differ (compared as JSON), in order of first appearance. */
+function distinct<T>(values: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return values.filter((value) => {
+    const key = JSON.stringify(value);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Folded words, apostrophes dropped ("isn't" → "isnt", "I'd" → "id"), everything else not a letter or digit a break. */

@@ -281,6 +281,17 @@ describe('FlowBot', () => {
       ok: true,
       value: 'ana@example.com',
     });
+    // two different amounts or e-mails: which one the question means is the player's to say
+    const twoAmounts = [
+      { entity: 'amount', value: { amount: 100, currency: 'EUR' } },
+      { entity: 'amount', value: { amount: 50, currency: 'EUR' } },
+    ];
+    expect(prefillAnswer(step('amount'), { text: 'sent 100 eur, got 50 eur', entities: twoAmounts }, 'en', catalogue).ok).toBe(false);
+    const sameTwice = [twoAmounts[0]!, twoAmounts[0]!];
+    expect(prefillAnswer(step('amount'), { text: '100 eur deposit, yes 100 eur', entities: sameTwice }, 'en', catalogue).ok).toBe(true);
+    const moved = 'my old email was old@mail.com, now its Ana@Example.com';
+    expect(prefillAnswer(step('email'), { text: moved, entities: [] }, 'en', catalogue).ok).toBe(false);
+    expect(prefillAnswer(step('email'), { text: 'ana@example.com / ANA@example.com', entities: [] }, 'en', catalogue).ok).toBe(true);
     // a choice denied right before it is not the answer ("not skrill", "isn't skrill, it's my visa")
     const method = step('choice', {
       choices: [
