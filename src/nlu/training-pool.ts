@@ -124,7 +124,6 @@ export class TrainingPool implements Trainer {
   #spawn(): Slot {
     const worker = startWorker();
     const slot: Slot = { worker, task: undefined };
-    worker.unref();
     worker.on('message', (response: TrainingResponse) => {
       const task = slot.task;
       if (!task || task.request.id !== response.id) return;
@@ -145,6 +144,8 @@ export class TrainingPool implements Trainer {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    // after the listeners: adding a 'message' listener refs the worker's port again
+    worker.unref();
     this.#slots.push(slot);
     return slot;
   }

@@ -82,6 +82,19 @@ describe('TrainingPool (worker threads)', () => {
     expect(IntentClassifier.fromData(await pool.model(ok)).labels).toEqual(['goodbye', 'greeting']);
   });
 
+  it('threads started ahead of any job (warm) do not keep the process alive', async () => {
+    // an active MessagePort is what keeps Node running; an idle pool must add none
+    const activePorts = () => process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+    const idle = new TrainingPool(2);
+    const before = activePorts();
+    idle.warm();
+    try {
+      expect(activePorts()).toBe(before);
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('closing fails the jobs still queued', async () => {
     const closing = new TrainingPool(1);
     const job: LanguageJob = {
