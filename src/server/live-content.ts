@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 import type { ContentIssue } from '../core/content-issue.js';
 import { formatIssue, hasErrors } from '../core/content-issue.js';
@@ -75,6 +75,20 @@ export async function buildContentWith(
   return { content: { flows: loaded.content.flows, catalogue: loaded.content.catalogue, nlu }, issues, trainMs };
 }
 
+/** An error thrown while reading or training the content, as the issue an operator reads in the log. */
+function unreadable(error: unknown, rootDir: string): ContentIssue {
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  return {
+    file: typeof path === 'string' ? relative(rootDir, path) || path : '.',
+    line: 1,
+    column: 1,
+    rule: 'unreadable',
+    message: error instanceof Error ? error.message : String(error),
+    hint: 'the last good content keeps serving; the next change reloads it',
+    severity: 'error',
+  };
+}
+
 /**
  * The content the bot runs on, reloaded while running: edits to intents/ and flows/ are loaded,
  * validated and trained off to the side and swapped in atomically; a broken edit is logged with its
@@ -123,20 +137,26 @@ export class LiveContent {
 
   async #reload(): Promise<ContentIssue[]> {
     if (this.#closed) return [];
-    const { content, issues, trainMs } = this.trainer
-      ? await buildContentWith(this.paths, this.trainer, this.#current, (error) => {
-          // closing: the pool's threads are being stopped, nothing is swapped in any more
-          if (this.#closed) return false;
-          this.log.warn(
-            { err: error, code: 'CROUPIER_NLU_TRAINING_FAILED' },
-            'training threads failed; training on the main thread instead',
-          );
-          return true;
-        }).catch((error: unknown) => {
-          if (this.#closed) return { content: undefined, issues: [], trainMs: 0 };
-          throw error;
-        })
-      : buildContent(this.paths, this.#current);
+    let built: Awaited<ReturnType<typeof buildContentWith>>;
+    try {
+      built = this.trainer
+        ? await buildContentWith(this.paths, this.trainer, this.#current, (error) => {
+            // closing: the pool's threads are being stopped, nothing is swapped in any more
+            if (this.#closed) return false;
+            this.log.warn(
+              { err: error, code: 'CROUPIER_NLU_TRAINING_FAILED' },
+              'training threads failed; training on the main thread instead',
+            );
+            return true;
+          })
+        : buildContent(this.paths, this.#current);
+    } catch (error) {
+      if (this.#closed) return [];
+      // a file that vanished or cannot be read mid-save (an editor's lock file): a rejected edit,
+      // not a rejection the watcher's timer leaves unhandled
+      built = { content: undefined, issues: [unreadable(error, this.paths.rootDir)], trainMs: 0 };
+    }
+    const { content, issues, trainMs } = built;
     if (this.#closed) return issues;
     if (!content) {
       this.log.error(

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,18 @@ describe('hot reload of content', () => {
     );
     await live.reload();
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
+  });
+
+  it('a file that cannot be read (an editor lock file) is rejected like a broken edit, not thrown at the watcher', async () => {
+    const root = copyOfShippedContent();
+    const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }));
+    const before = live.current;
+    // Emacs marks a modified buffer with a dangling symlink named like the file
+    symlinkSync('someone@host.1234:1700000000', join(root, 'intents/en/.#account.yaml'));
+    const issues = await live.reload();
+    expect(issues).toContainEqual(expect.objectContaining({ severity: 'error', file: 'intents/en/.#account.yaml' }));
+    expect(live.current).toBe(before);
+    expect(live.reloads).toBe(0);
   });
 });
 
