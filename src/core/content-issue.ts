@@ -25,3 +25,12 @@ export function formatIssue(issue: ContentIssue): string {
 export function hasErrors(issues: readonly ContentIssue[]): boolean {
   return issues.some((issue) => issue.severity === 'error');
 }
+
+/**
+ * Whether a name in a content folder is content: a `.yaml` file that is not hidden. Editors and
+ * tools keep hidden files beside the ones being edited (Emacs's `.#account.yaml` lock, a dangling
+ * symlink while changes are unsaved; `.account.yaml.swp`); they are never content.
+ */
+export function isContentFile(name: string): boolean {
+  return name.endsWith('.yaml') && !name.startsWith('.');
+}

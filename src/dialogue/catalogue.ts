@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import type { ContentIssue } from '../core/content-issue.js';
+import { isContentFile, type ContentIssue } from '../core/content-issue.js';
 import { parseYamlWithSchema } from '../config/yaml-source.js';
 
 /** One `flows/texts/<lang>.yaml` file: a language and its texts by key. */
@@ -64,7 +64,7 @@ export class Catalogue {
 export function loadCatalogue(dir: string, fallback: string, rootDir = process.cwd()): { catalogue: Catalogue; issues: ContentIssue[] } {
   const issues: ContentIssue[] = [];
   const texts = new Map<string, Map<string, string>>();
-  const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.yaml')) : [];
+  const files = existsSync(dir) ? readdirSync(dir).filter(isContentFile) : [];
   const positions = new Map<string, string>();
   for (const name of files.sort()) {
     const path = join(dir, name);

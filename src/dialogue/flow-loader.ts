@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import type { ContentIssue } from '../core/content-issue.js';
+import { isContentFile, type ContentIssue } from '../core/content-issue.js';
 import { parseYamlWithSchema } from '../config/yaml-source.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from './condition.js';
 import { flowFileSchema, stepKind, type FlowFile, type FlowStep, type StepKind } from './flow-schema.js';
@@ -39,11 +39,7 @@ export function followingStep(flow: Flow, step: FlowStep): FlowStep | undefined 
 export function loadFlowDirectory(dir: string, rootDir: string): { flows: Map<string, Flow>; issues: ContentIssue[] } {
   const flows = new Map<string, Flow>();
   const issues: ContentIssue[] = [];
-  const names = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((name) => name.endsWith('.yaml'))
-        .sort()
-    : [];
+  const names = existsSync(dir) ? readdirSync(dir).filter(isContentFile).sort() : [];
   for (const name of names) {
     const path = join(dir, name);
     const file = relative(rootDir, path) || path;

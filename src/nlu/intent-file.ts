@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import type { ContentIssue } from '../core/content-issue.js';
+import { isContentFile, type ContentIssue } from '../core/content-issue.js';
 import { parseYamlWithSchema } from '../config/yaml-source.js';
 
 /**
@@ -82,13 +82,12 @@ export function loadIntentDirectory(dir: string, rootDir: string): { corpus: Map
   const issues: ContentIssue[] = [];
   if (!existsSync(dir)) return { corpus, issues };
   for (const language of readdirSync(dir).sort()) {
+    if (language.startsWith('.')) continue;
     const folder = join(dir, language);
     if (!statSync(folder).isDirectory()) continue;
     const entry: LanguageCorpus = { language, examples: [], outOfScope: [], entities: [] };
     const seen = new Map<string, string>();
-    for (const fileName of readdirSync(folder)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()) {
+    for (const fileName of readdirSync(folder).filter(isContentFile).sort()) {
       const file = relative(rootDir, join(folder, fileName)) || fileName;
       const {
         value,

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -5,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { LanguageJob } from '../../src/nlu/nlu.js';
 import { TrainingPool } from '../../src/nlu/training-pool.js';
 import { buildContent, LiveContent } from '../../src/server/live-content.js';
-import { copyOfShippedContent, startTestServer } from '../support/server.js';
+import { copyOfShippedContent, startTestServer, tempDir } from '../support/server.js';
 
 describe('hot reload of content', () => {
   const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
@@ -51,16 +52,23 @@ describe('hot reload of content', () => {
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
   });
 
-  it('a file that cannot be read (an editor lock file) is rejected like a broken edit, not thrown at the watcher', async () => {
+  it("a file that cannot be read is rejected like a broken edit, not thrown at the watcher; editors' hidden files are not content", async () => {
     const root = copyOfShippedContent();
     const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }));
     const before = live.current;
-    // Emacs marks a modified buffer with a dangling symlink named like the file
+    // Emacs marks a modified buffer with a dangling symlink named like the file: hidden, so not read
     symlinkSync('someone@host.1234:1700000000', join(root, 'intents/en/.#account.yaml'));
+    symlinkSync('someone@host.1234:1700000000', join(root, 'flows/.#goodbye.yaml'));
+    expect((await live.reload()).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(live.reloads).toBe(1);
+    // a content file deleted mid-save, or a link to nowhere: the last good content keeps serving
+    const good = live.current;
+    symlinkSync('nowhere.yaml', join(root, 'intents/en/payments-new.yaml'));
     const issues = await live.reload();
-    expect(issues).toContainEqual(expect.objectContaining({ severity: 'error', file: 'intents/en/.#account.yaml' }));
-    expect(live.current).toBe(before);
-    expect(live.reloads).toBe(0);
+    expect(issues).toContainEqual(expect.objectContaining({ severity: 'error', file: 'intents/en/payments-new.yaml' }));
+    expect(live.current).toBe(good);
+    expect(live.current).not.toBe(before);
+    expect(live.reloads).toBe(1);
   });
 });
 
@@ -201,6 +209,32 @@ describe('the running product', () => {
       expect(app.content.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('a start that fails', () => {
+  const watchers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'FSEventWrap').length;
+
+  it('leaves no content watcher behind, whether the port is taken or the data directory cannot be made', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const before = watchers();
+    try {
+      await expect(startTestServer({ contentRoot: copyOfShippedContent(), watchContent: true, port })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      expect(watchers()).toBe(before);
+      // a data directory under a file: the store cannot open
+      const file = join(tempDir(), 'not-a-directory');
+      writeFileSync(file, '');
+      await expect(
+        startTestServer({ contentRoot: copyOfShippedContent(), watchContent: true, dataDir: join(file, 'data') }),
+      ).rejects.toThrow();
+      expect(watchers()).toBe(before);
+    } finally {
+      blocker.close();
     }
   });
 });
