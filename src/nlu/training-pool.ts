@@ -41,13 +41,21 @@ export class TrainingPool implements Trainer {
   #nextId = 1;
   #closed = false;
 
-  constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
+  /** `startThread` starts one training thread (tests pass one that fails). */
+  constructor(
+    size = Math.max(1, Math.min(availableParallelism(), 4)),
+    private readonly startThread: () => Worker = startWorker,
+  ) {
     this.size = Math.max(1, Math.floor(size));
   }
 
-  /** Starts every thread now, so the first reload finds them ready. */
+  /** Starts every thread now, so the first reload finds them ready. A thread that cannot start fails the first job instead. */
   warm(): void {
-    while (!this.#closed && this.#slots.length < this.size) this.#spawn();
+    try {
+      while (!this.#closed && this.#slots.length < this.size) this.#spawn();
+    } catch {
+      // #dispatch tries again for the first job, and fails it with the reason
+    }
   }
 
   temperature(job: LanguageJob): Promise<number> {
@@ -111,8 +119,21 @@ export class TrainingPool implements Trainer {
   /** Gives queued jobs to idle threads, starting threads up to the pool's size. */
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const slot =
-        this.#slots.find((candidate) => candidate.task === undefined) ?? (this.#slots.length < this.size ? this.#spawn() : undefined);
+      let slot = this.#slots.find((candidate) => candidate.task === undefined);
+      if (!slot && this.#slots.length < this.size) {
+        try {
+          slot = this.#spawn();
+        } catch (error) {
+          // no thread can start (e.g. run from sources without tsx): every waiting job fails now,
+          // here and not as an exception out of a worker's event handler
+          if (this.#slots.length > 0) return;
+          const failure = new CroupierError('CROUPIER_NLU_TRAINING_FAILED', `cannot start a training thread: ${String(error)}`, {
+            cause: error,
+          });
+          for (const task of this.#queue.splice(0)) task.reject(failure);
+          return;
+        }
+      }
       if (!slot) return;
       const task = this.#queue.shift() as Task;
       slot.task = task;
@@ -122,7 +143,7 @@ export class TrainingPool implements Trainer {
   }
 
   #spawn(): Slot {
-    const worker = startWorker();
+    const worker = this.startThread();
     const slot: Slot = { worker, task: undefined };
     worker.on('message', (response: TrainingResponse) => {
       const task = slot.task;

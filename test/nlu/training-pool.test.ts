@@ -114,3 +114,19 @@ describe('TrainingPool (worker threads)', () => {
     await expect(closing.temperature(job)).rejects.toMatchObject({ code: 'CROUPIER_NLU_TRAINING_FAILED' });
   });
 });
+
+describe('TrainingPool without threads', () => {
+  it('a thread that cannot start fails the jobs with a stable code instead of throwing', async () => {
+    const pool = new TrainingPool(2, () => {
+      throw new Error('tsx is not installed');
+    });
+    expect(() => pool.warm()).not.toThrow();
+    const job: LanguageJob = { language: 'en', examples: [{ text: 'hi', label: 'greeting' }], classifier: {}, folds: 2, rounds: 1 };
+    const failures = await Promise.allSettled([pool.model(job), pool.temperature(job)]);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ status: 'rejected', reason: { code: 'CROUPIER_NLU_TRAINING_FAILED' } });
+      expect(String((failure as PromiseRejectedResult).reason)).toMatch(/tsx is not installed/);
+    }
+    await pool.close();
+  });
+});
