@@ -121,7 +121,6 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
   const threads = config.content.trainingThreads ?? Math.min(availableParallelism(), 4);
   const trainingPool = watchContent && threads > 0 ? new TrainingPool(threads) : undefined;
   const content = new LiveContent(initial, paths, log, trainingPool);
-  if (watchContent) content.watch();
 
   const dataDir = resolve(config.store.dataDir);
   const store = openStore(config, dataDir);
@@ -293,6 +292,8 @@ export async function startCroupier(options: StartOptions = {}): Promise<Croupie
     await abandon(error);
   }
   channelsStarted();
+  // Watched only once everything has started: a start that fails leaves no watcher or thread behind.
+  if (watchContent) content.watch();
   // Not awaited: a replayed reply may wait for its channel (WhatsApp Web holds replies until it is
   // connected), and the start must not. The turns are tracked, so a shutdown still waits for them.
   if (replay.count > 0) log.warn({ count: replay.count }, 'replaying messages left unanswered by the last run');
