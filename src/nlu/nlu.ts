@@ -248,8 +248,7 @@ export function createNlu(corpus: Corpus, options: NluOptions = {}): Nlu {
  * {@link createNlu} with the trainings run by `trainer` (the worker pool, {@link TrainingPool}):
  * every language's temperature and model and the language detector's counts at once, so a hot
  * reload neither blocks the bot nor waits for the languages one after another: this thread only
- * puts the results together. Same
- * result as createNlu, to the bit.
+ * puts the results together. Same result as createNlu, to the bit.
  */
 export async function trainNlu(corpus: Corpus, trainer: Trainer, options: NluOptions = {}): Promise<Nlu> {
   const plans = plan(corpus, options);

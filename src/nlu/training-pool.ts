@@ -59,7 +59,7 @@ export class TrainingPool implements Trainer {
   }
 
   temperature(job: LanguageJob): Promise<number> {
-    return this.#run('temperature', job).then((response) => {
+    return this.#send({ part: 'temperature', job }).then((response) => {
       if (!('temperature' in response))
         throw new CroupierError('CROUPIER_NLU_TRAINING_FAILED', 'a training thread answered without a temperature');
       return response.temperature;
@@ -67,7 +67,7 @@ export class TrainingPool implements Trainer {
   }
 
   model(job: LanguageJob): Promise<ModelData> {
-    return this.#run('model', job).then((response) => {
+    return this.#send({ part: 'model', job }).then((response) => {
       if (!('model' in response)) throw new CroupierError('CROUPIER_NLU_TRAINING_FAILED', 'a training thread answered without a model');
       return response.model;
     });
@@ -96,10 +96,6 @@ export class TrainingPool implements Trainer {
     const slots = this.#slots.splice(0);
     for (const slot of slots) slot.task?.reject(failure);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
-  }
-
-  #run(part: 'temperature' | 'model', job: LanguageJob): Promise<TrainingResponse> {
-    return this.#send({ part, job });
   }
 
   #send(body: DistributiveOmit<TrainingRequest, 'id'>): Promise<TrainingResponse> {

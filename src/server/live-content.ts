@@ -1,12 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
-import type { ContentIssue } from '../core/content-issue.js';
-import { formatIssue, hasErrors } from '../core/content-issue.js';
+import { formatIssue, hasErrors, type ContentIssue } from '../core/content-issue.js';
 import { loadContent } from '../dialogue/content.js';
 import type { DialogueContent } from '../dialogue/flow-bot.js';
-import { intentNames, loadIntentDirectory } from '../nlu/intent-file.js';
-import type { Corpus } from '../nlu/intent-file.js';
+import { intentNames, loadIntentDirectory, type Corpus } from '../nlu/intent-file.js';
 import { createNlu, Nlu, trainNlu, type Trainer } from '../nlu/nlu.js';
 
 export interface ContentPaths {

@@ -8,6 +8,18 @@ import { TrainingPool } from '../../src/nlu/training-pool.js';
 import { buildContent, LiveContent } from '../../src/server/live-content.js';
 import { copyOfShippedContent, startTestServer, tempDir } from '../support/server.js';
 
+/** An intent edit: five made-up examples that make 'zzz jackpot tax form' a KYC question (it is not one before). */
+function addKycExamples(root: string): void {
+  const file = join(root, 'intents/en/account.yaml');
+  const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form']
+    .map((t) => `      - ${t}`)
+    .join('\n');
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace('      - how do i verify my account', `      - how do i verify my account\n${extra}`),
+  );
+}
+
 describe('hot reload of content', () => {
   const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
 
@@ -40,14 +52,7 @@ describe('hot reload of content', () => {
     const root = copyOfShippedContent();
     const live = new LiveContent(buildContent(paths(root)).content!, paths(root), pino({ level: 'silent' }));
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).not.toBe('kyc_verification');
-    const file = join(root, 'intents/en/account.yaml');
-    const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form']
-      .map((t) => `      - ${t}`)
-      .join('\n');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace('      - how do i verify my account', `      - how do i verify my account\n${extra}`),
-    );
+    addKycExamples(root);
     await live.reload();
     expect(live.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
   });
@@ -74,16 +79,6 @@ describe('hot reload of content', () => {
 
 describe('hot reload with training threads', () => {
   const paths = (rootDir: string) => ({ rootDir, intentsDir: 'intents', flowsDir: 'flows', defaultLanguage: 'en' });
-  const addKycExamples = (root: string) => {
-    const file = join(root, 'intents/en/account.yaml');
-    const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form']
-      .map((t) => `      - ${t}`)
-      .join('\n');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace('      - how do i verify my account', `      - how do i verify my account\n${extra}`),
-    );
-  };
 
   it('retrains in the pool, one reload at a time, an edit saved meanwhile picked up by the next', async () => {
     const root = copyOfShippedContent();
@@ -195,15 +190,7 @@ describe('the running product', () => {
     const root = copyOfShippedContent('croupier-runtime-watch-');
     const app = await startTestServer({ contentRoot: root, watchContent: true, yaml: 'content:\n  trainingThreads: 1\n' });
     try {
-      const file = join(root, 'intents/en/account.yaml');
-      const extra = ['zzz jackpot tax form', 'jackpot tax form zzz', 'tax form for my jackpot zzz', 'zzz tax form', 'jackpot zzz form'];
-      writeFileSync(
-        file,
-        readFileSync(file, 'utf8').replace(
-          '      - how do i verify my account',
-          `      - how do i verify my account\n${extra.map((t) => `      - ${t}`).join('\n')}`,
-        ),
-      );
+      addKycExamples(root);
       const deadline = Date.now() + 30_000;
       while (app.content.reloads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(app.content.current.nlu.parse('zzz jackpot tax form', { remembered: 'en' }).intent).toBe('kyc_verification');
