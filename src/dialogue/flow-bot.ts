@@ -156,6 +156,12 @@ export class FlowBot implements Bot {
       this.#say(run, 'flow.cancelled');
       return;
     }
+    // "wait", "one sec, let me check": the player needs a moment. Nothing is answered, no try is
+    // used, a pending question stays pending.
+    if (parsed && !parsed.intent && payload === undefined && this.#wantsAMoment(turn.inbound.text ?? '', run)) {
+      this.#say(run, 'global.take_your_time');
+      return;
+    }
 
     // Buttons that start a flow or jump within the current one.
     if (payload?.startsWith('flow:')) {
@@ -293,6 +299,30 @@ export class FlowBot implements Bot {
     const signal = angerSignal(text, run.turn.language, run.content.catalogue, anger.sentiment);
     if (signal) run.turn.log.info({ signal }, 'player is angry or abusive; handing off');
     return signal !== undefined;
+  }
+
+  /**
+   * A message that starts with a phrase of the language's `global.wait_words` ("wait a sec",
+   * "un momento", "подожди") and says at most four more words, none of them a number or an
+   * address ("wait a sec, let me check"; not "wait, it's ana@example.com" nor "one sec, 50 eur").
+   */
+  #wantsAMoment(text: string, run: Run): boolean {
+    const { catalogue } = run.content;
+    const language = run.turn.language;
+    if (!catalogue.has(language, 'global.wait_words') || text.includes('@')) return false;
+    const said = fold(text)
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+    return foldedWords(catalogue, language, 'global.wait_words').some((phrase) => {
+      const words = phrase.split(/\s+/).filter(Boolean);
+      const rest = said.slice(words.length);
+      return (
+        words.length > 0 &&
+        words.every((word, index) => said[index] === word) &&
+        rest.length <= 4 &&
+        !rest.some((word) => /\p{N}/u.test(word))
+      );
+    });
   }
 
   #isCancel(text: string, run: Run): boolean {
