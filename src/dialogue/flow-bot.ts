@@ -156,9 +156,16 @@ export class FlowBot implements Bot {
       this.#say(run, 'flow.cancelled');
       return;
     }
-    // "wait", "one sec, let me check": the player needs a moment. Nothing is answered, no try is
-    // used, a pending question stays pending.
-    if (parsed && !parsed.intent && payload === undefined && this.#wantsAMoment(turn.inbound.text ?? '', run)) {
+    // "wait", "one sec, let me check", "ok": the player needs a moment. Nothing is answered, no try
+    // is used, a pending question stays pending — unless the message is a valid answer to it ("ok"
+    // to a yes/no question is a yes).
+    if (
+      parsed &&
+      !parsed.intent &&
+      payload === undefined &&
+      this.#wantsAMoment(turn.inbound.text ?? '', run) &&
+      !this.#answersPendingQuestion(run)
+    ) {
       this.#say(run, 'global.take_your_time');
       return;
     }
@@ -299,6 +306,16 @@ export class FlowBot implements Bot {
     const signal = angerSignal(text, run.turn.language, run.content.catalogue, anger.sentiment);
     if (signal) run.turn.log.info({ signal }, 'player is angry or abusive; handing off');
     return signal !== undefined;
+  }
+
+  /** The message is a valid answer to the question the bot waits on, when that expects a value (yes/no, a choice, an e-mail…) and not free text. */
+  #answersPendingQuestion(run: Run): boolean {
+    const frame = run.state.stack.at(-1);
+    if (!frame?.waiting || frame.verify) return false;
+    const step = run.content.flows.get(frame.flow)?.byId.get(frame.step);
+    if (!step || (step.expect ?? 'text') === 'text') return false;
+    const input = { ...optionalText(run.turn.inbound.text, undefined), entities: run.parsed?.entities ?? [] };
+    return interpretAnswer(step, input, run.turn.language, run.content.catalogue).ok;
   }
 
   /**
