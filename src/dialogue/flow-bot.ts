@@ -147,7 +147,8 @@ export class FlowBot implements Bot {
       await this.#handoff(run, { reason: 'angry_player', skill: 'general', priority: 'high', say: 'handoff.angry' });
       return;
     }
-    if (this.#confident(parsed, 'human_agent')) {
+    // asking for a person, unless the message answers the pending question ("yes please" to a yes/no one)
+    if (this.#confident(parsed, 'human_agent') && !this.#answersPendingQuestion(run)) {
       await this.#handoff(run, { reason: 'player_request', skill: 'general', priority: 'normal' });
       return;
     }
