@@ -7,7 +7,14 @@ import { addAgent } from '../../src/handoff/agents.js';
 import type { AgentRole } from '../../src/handoff/model.js';
 import type { CroupierHandle } from '../../src/server/runtime.js';
 import { startTestServer, tempDir } from '../support/server.js';
-import { CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS, chromiumAvailable, skipWithoutChromium, widgetSelectors } from './browser.js';
+import {
+  CHROMIUM as CHROMIUM_PATH,
+  CHROMIUM_ARGS,
+  chromiumAvailable,
+  eventually,
+  skipWithoutChromium,
+  widgetSelectors,
+} from './browser.js';
 
 /*
  * The agent console (src/server/agent-console/) in real headless Chromium against the real server:
@@ -172,14 +179,14 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await agent.fill(id('login-password'), 'not-the-password');
     await agent.click(id('login-submit'));
     await agent.locator('#login-message:not([hidden])').waitFor();
-    expect(await agent.textContent('#login-message')).toBe('Wrong login or password.');
-    expect(await agent.locator(id('queue')).isVisible()).toBe(false);
+    await eventually(() => agent.textContent('#login-message')).toBe('Wrong login or password.');
+    await eventually(() => agent.locator(id('queue')).isVisible()).toBe(false);
     await agent.fill(id('login-password'), PASSWORD);
     await agent.click(id('login-submit'));
     await agent.locator(`${id('connection')}[data-state="online"]`).waitFor();
-    expect(await agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeTruthy();
-    expect(await agent.locator(id('queue-item')).count()).toBe(0);
-    expect(await agent.getAttribute(id('status-toggle'), 'aria-pressed')).toBe('false'); // offline: nothing is routed to Rosa
+    await eventually(() => agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeTruthy();
+    await eventually(() => agent.locator(id('queue-item')).count()).toBe(0);
+    await eventually(() => agent.getAttribute(id('status-toggle'), 'aria-pressed')).toBe('false'); // offline: nothing is routed to Rosa
 
     // the player talks to the bot, then asks for a person
     const player = await openWidget(app.url);
@@ -192,50 +199,51 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     const item = agent.locator(`${id('queue-item')}[data-status="queued"]`);
     await item.waitFor();
     const caseId = (await item.getAttribute('data-case-id'))!;
-    expect(await item.getAttribute('data-priority')).toBe('normal');
-    expect(await item.locator(id('sla-clock')).getAttribute('data-sla')).toBe('ok');
-    expect(await item.textContent()).toMatch(/EN.*web/);
-    expect(await item.textContent()).toContain('Asked for a person');
-    expect(await item.textContent()).toContain('#1 in queue');
+    await eventually(() => item.getAttribute('data-priority')).toBe('normal');
+    await eventually(() => item.locator(id('sla-clock')).getAttribute('data-sla')).toBe('ok');
+    await eventually(() => item.textContent()).toMatch(/EN.*web/);
+    await eventually(() => item.textContent()).toContain('Asked for a person');
+    await eventually(() => item.textContent()).toContain('#1 in queue');
     // the clock counts down from the 5-minute first-reply target in the server's time
-    expect(await item.locator(id('sla-clock')).textContent()).toMatch(/^[45]:\d\d$/);
+    await eventually(() => item.locator(id('sla-clock')).textContent()).toMatch(/^[45]:\d\d$/);
 
     // the case view: the whole transcript, the bot part and its buttons included
     await item.click();
     await agent.locator(`${id('transcript-entry')}[data-author="system"]`).waitFor();
-    const transcript = await entries(agent);
-    expect(transcript.map((e) => e.author)).toEqual(['player', 'bot', 'player', 'bot', 'system']);
-    expect(transcript[0]!.text).toBe('hello');
-    expect(transcript[2]!.text).toBe('I want to talk to a human');
-    expect(transcript[4]!.text).toMatch(/number 1 in the queue/);
-    expect(
-      await agent
+    await eventually(() => entries(agent)).toMatchObject([
+      { author: 'player', text: 'hello' },
+      { author: 'bot' },
+      { author: 'player', text: 'I want to talk to a human' },
+      { author: 'bot' },
+      { author: 'system', text: expect.stringMatching(/number 1 in the queue/) },
+    ]);
+    await eventually(() =>
+      agent
         .locator(`${id('transcript-entry')}[data-author="bot"]`)
         .first()
         .locator(id('entry-buttons'))
         .count(),
     ).toBe(1);
-    expect(
-      await agent
+    await eventually(() =>
+      agent
         .locator(`${id('transcript-entry')} time`)
         .first()
         .getAttribute('datetime'),
     ).toMatch(/^2026-03-02T10:00/);
-    expect(await agent.locator(id('player-card')).textContent()).toContain('Not verified');
-    expect(await agent.isDisabled(id('reply-input'))).toBe(true); // claim first
+    await eventually(() => agent.locator(id('player-card')).textContent()).toContain('Not verified');
+    await eventually(() => agent.isDisabled(id('reply-input'))).toBe(true); // claim first
 
     // claim: the reply box opens and takes the focus
     await agent.click(id('claim'));
     await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
-    await expect.poll(() => agent.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reply-input');
+    await eventually(() => agent.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reply-input');
     await agent.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="assigned"]`).waitFor();
-    expect(await agent.locator(id('claim')).isVisible()).toBe(false);
+    await eventually(() => agent.locator(id('claim')).isVisible()).toBe(false);
 
     // canned replies in the case's language fill the box; Shift+Enter is a new line, Enter sends
-    const canned = await agent.locator(`${id('canned')} option`).allTextContents();
-    expect(canned.length).toBeGreaterThan(1);
+    await eventually(() => agent.locator(`${id('canned')} option`).count()).toBeGreaterThan(1); // loaded for the case's language
     await agent.selectOption(id('canned'), { index: 1 });
-    expect(await agent.inputValue(id('reply-input'))).not.toBe('');
+    await eventually(() => agent.inputValue(id('reply-input'))).not.toBe('');
     await agent.fill(id('reply-input'), '');
     await agent.click(id('reply-input'));
     await agent.keyboard.type('Hi, I am Rosa.');
@@ -243,27 +251,29 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await agent.keyboard.type('How can I help?');
     await agent.keyboard.press('Enter');
     await agent.locator(`${id('transcript-entry')}[data-author="agent"]`).waitFor();
-    expect(await agent.inputValue(id('reply-input'))).toBe('');
-    expect((await entries(agent)).at(-1)).toEqual({ author: 'agent', text: 'Hi, I am Rosa.\nHow can I help?' });
+    await eventually(() => agent.inputValue(id('reply-input'))).toBe('');
+    await eventually(async () => (await entries(agent)).at(-1)).toEqual({ author: 'agent', text: 'Hi, I am Rosa.\nHow can I help?' });
 
     // the player sees the reply in the widget, and answers; the answer appears live in the console
     await player.locator(widget.message('agent')).waitFor();
-    expect(await player.locator(`${widget.message('agent')} [data-croupier="text"]`).textContent()).toBe('Hi, I am Rosa.\nHow can I help?');
+    await eventually(() => player.locator(`${widget.message('agent')} [data-croupier="text"]`).textContent()).toBe(
+      'Hi, I am Rosa.\nHow can I help?',
+    );
     await say(player, 'My withdrawal is stuck');
     await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
-    expect((await entries(agent)).at(-1)?.author).toBe('player');
+    await eventually(async () => (await entries(agent)).at(-1)?.author).toBe('player');
 
     // a reload keeps the session (sessionStorage) and reopens the case from the address
-    expect(agent.url()).toContain(`#/case/${caseId}`);
+    await eventually(() => agent.url()).toContain(`#/case/${caseId}`);
     await agent.reload();
     await agent.locator(id('transcript-entry'), { hasText: 'My withdrawal is stuck' }).waitFor();
     await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
     // the skip link takes the keyboard to the open case, which stays open; new messages are announced
     await agent.focus('.skip');
     await agent.keyboard.press('Enter');
-    await expect.poll(() => agent.evaluate(() => document.activeElement?.id)).toBe('case-title');
-    expect(agent.url()).toContain(`#/case/${caseId}`);
-    expect(await agent.getAttribute(id('transcript'), 'aria-live')).toBe('polite');
+    await eventually(() => agent.evaluate(() => document.activeElement?.id)).toBe('case-title');
+    await eventually(() => agent.url()).toContain(`#/case/${caseId}`);
+    await eventually(() => agent.getAttribute(id('transcript'), 'aria-live')).toBe('polite');
 
     // an internal note stays with the agents
     await agent.fill(id('note-input'), 'Checked the payment provider: nothing pending there.');
@@ -274,21 +284,17 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     // close as resolved: the bot takes over and asks the player for a rating
     await agent.click(id('close-resolved'));
     await agent.locator(`${id('case-status')}[data-status="closed"]`).waitFor();
-    expect(await agent.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).count()).toBe(0);
-    expect(await agent.locator(id('close-resolved')).isVisible()).toBe(false);
-    expect(await agent.isDisabled(id('reply-input'))).toBe(true);
+    await eventually(() => agent.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).count()).toBe(0);
+    await eventually(() => agent.locator(id('close-resolved')).isVisible()).toBe(false);
+    await eventually(() => agent.isDisabled(id('reply-input'))).toBe(true);
     await player.locator(`${widget.quickReply}[data-payload="csat:5"]`).waitFor();
-    expect(await player.locator(widget.quickReply).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-payload')))).toEqual([
-      'csat:1',
-      'csat:2',
-      'csat:3',
-      'csat:4',
-      'csat:5',
-    ]);
+    await eventually(() =>
+      player.locator(widget.quickReply).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-payload'))),
+    ).toEqual(['csat:1', 'csat:2', 'csat:3', 'csat:4', 'csat:5']);
     // the question reaches the console's transcript too
     await agent.locator(`${id('transcript-entry')}[data-author="bot"]`, { hasText: /rate|rating/i }).waitFor();
     await player.click(`${widget.quickReply}[data-payload="csat:5"]`);
-    await expect.poll(async () => (await app.store.handoff.getCase(caseId))?.data['csat']).toBe(5);
+    await eventually(async () => (await app.store.handoff.getCase(caseId))?.data['csat']).toBe(5);
     const playerTexts = await player.locator(`${widget.message()} [data-croupier="text"]`).allTextContents();
     expect(playerTexts.join('\n')).not.toContain('payment provider');
 
@@ -299,7 +305,48 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     // signing out forgets the token and shows the login form again
     await agent.click(id('logout'));
     await agent.locator(id('login-form')).waitFor();
-    expect(await agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeNull();
+    await eventually(() => agent.evaluate(() => sessionStorage.getItem('croupier.agent.token'))).toBeNull();
+  });
+
+  it('empties the reply box as the reply leaves, and gives the text back when the server refuses it', async () => {
+    const { app, clock } = await start();
+    await createAgent(app, clock, 'rosa', 'agent');
+    const agent = await signIn(app.url, 'rosa');
+    const player = await openWidget(app.url);
+    await askForHuman(player);
+    await agent.locator(id('queue-item')).click();
+    await agent.click(id('claim'));
+    await agent.locator(`${id('reply-input')}:not([disabled])`).waitFor();
+
+    // the POST is held: the box is already empty while the reply is on its way (issue #12: the
+    // socket event could show the sent reply in the transcript before the POST resolved)
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await agent.route('**/api/agent/cases/*/messages', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await agent.fill(id('reply-input'), 'One moment please');
+    await agent.press(id('reply-input'), 'Enter');
+    await eventually(() => agent.inputValue(id('reply-input'))).toBe('');
+    release();
+    await agent.locator(id('transcript-entry'), { hasText: 'One moment please' }).waitFor();
+    await eventually(() => agent.inputValue(id('reply-input'))).toBe('');
+    await agent.unroute('**/api/agent/cases/*/messages');
+
+    // refused by the server: the text comes back, with the reason, and nothing is added
+    await agent.route('**/api/agent/cases/*/messages', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 'CROUPIER_TEST', message: 'Try again.' }),
+      }),
+    );
+    await agent.fill(id('reply-input'), 'Second line that fails');
+    await agent.press(id('reply-input'), 'Enter');
+    await agent.locator('#case-error:not([hidden])').waitFor();
+    await eventually(() => agent.inputValue(id('reply-input'))).toBe('Second line that fails');
+    await eventually(() => agent.locator(id('transcript-entry'), { hasText: 'Second line that fails' }).count()).toBe(0);
   });
 
   it('renders player markup as text, goes online to receive a case, and works on a phone', async () => {
@@ -320,19 +367,21 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await agent.locator(`${id('queue-item')}[data-status="assigned"]`).waitFor();
 
     // one column on a phone: the queue, then the case with a way back
-    expect(await agent.locator('#case').isVisible()).toBe(false);
+    await eventually(() => agent.locator('#case').isVisible()).toBe(false);
     await item.click();
     await agent.locator(id('transcript-entry'), { hasText: '<img' }).waitFor();
-    expect(await agent.locator(id('queue')).isVisible()).toBe(false);
-    expect(await agent.locator(id('reply-send')).isVisible()).toBe(true);
-    const box = await agent.locator(id('transcript')).boundingBox();
-    expect(box!.width).toBeLessThanOrEqual(375);
-    expect((await entries(agent)).filter((e) => e.author === 'player').at(-1)).toEqual({ author: 'player', text: attack });
-    expect(await agent.locator('#workspace img, #workspace script').count()).toBe(0);
-    expect(await agent.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await eventually(() => agent.locator(id('queue')).isVisible()).toBe(false);
+    await eventually(() => agent.locator(id('reply-send')).isVisible()).toBe(true);
+    await eventually(async () => (await agent.locator(id('transcript')).boundingBox())?.width).toBeLessThanOrEqual(375);
+    await eventually(async () => (await entries(agent)).filter((e) => e.author === 'player').at(-1)).toEqual({
+      author: 'player',
+      text: attack,
+    });
+    await eventually(() => agent.locator('#workspace img, #workspace script').count()).toBe(0);
+    await eventually(() => agent.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await agent.click('#case-back');
     await agent.locator(id('queue')).waitFor();
-    expect(await agent.locator('#case').isVisible()).toBe(false);
+    await eventually(() => agent.locator('#case').isVisible()).toBe(false);
   });
 
   it('shows a supervisor every case and the SLA going amber, then red with an alert; a plain agent gets no alert', async () => {
@@ -341,39 +390,39 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await createAgent(app, clock, 'rosa', 'agent', { languages: ['es'] }); // not eligible for an English case
     const supervisor = await signIn(app.url, 'sam');
     const other = await signIn(app.url, 'rosa');
-    expect(await supervisor.textContent('#me')).toContain('Supervisor');
+    await eventually(() => supervisor.textContent('#me')).toContain('Supervisor');
 
     const player = await openWidget(app.url);
     await askForHuman(player);
     const item = supervisor.locator(id('queue-item'));
     await item.waitFor();
     const caseId = (await item.getAttribute('data-case-id'))!;
-    expect(await other.locator(id('queue-item')).count()).toBe(0); // not routed to Rosa
+    await eventually(() => other.locator(id('queue-item')).count()).toBe(0); // not routed to Rosa
 
     // 4.5 of 5 minutes gone: past the 80 % warning mark
     clock.advance(4.5 * MINUTE);
     await app.desk.tick();
     await supervisor.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-sla="warning"]`).waitFor();
-    expect(await supervisor.locator(id('sla-alert')).count()).toBe(0);
+    await eventually(() => supervisor.locator(id('sla-alert')).count()).toBe(0);
     // the console re-reads the list on an SLA change, and with it the server's time: 30 s left
-    await expect.poll(() => item.locator(id('sla-clock')).textContent()).toMatch(/^0:[0-3]\d$/);
+    await eventually(() => item.locator(id('sla-clock')).textContent()).toMatch(/^0:[0-3]\d$/);
 
     // past the first-reply deadline: red, and an alert naming the case
     clock.advance(1 * MINUTE);
     await app.desk.tick();
     const alert = supervisor.locator(`${id('sla-alert')}[data-case-id="${caseId}"]`);
     await alert.waitFor();
-    expect(await alert.getAttribute('data-kind')).toBe('first_reply');
-    expect(await alert.textContent()).toContain('no first reply in time');
+    await eventually(() => alert.getAttribute('data-kind')).toBe('first_reply');
+    await eventually(() => alert.textContent()).toContain('no first reply in time');
     await supervisor.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-sla="breached"]`).waitFor();
-    expect(await other.locator(id('sla-alert')).count()).toBe(0);
+    await eventually(() => other.locator(id('sla-alert')).count()).toBe(0);
 
     // the alert opens the case; dismissing it removes it
     await alert.getByRole('button', { name: 'Open case' }).click();
     await supervisor.locator(`${id('transcript-entry')}[data-author="player"]`).waitFor();
-    expect(await supervisor.locator(id('sla-clock')).last().getAttribute('data-sla')).toBe('breached');
+    await eventually(() => supervisor.locator(id('sla-clock')).last().getAttribute('data-sla')).toBe('breached');
     await alert.getByRole('button', { name: 'Dismiss this alert' }).click();
-    expect(await supervisor.locator(id('sla-alert')).count()).toBe(0);
+    await eventually(() => supervisor.locator(id('sla-alert')).count()).toBe(0);
   });
 
   it('orders VIPs by tier and shows the player card from the back office, with the responsible-gambling flag', async () => {
@@ -389,25 +438,25 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await askForHuman(lucia);
     await waitForCount(agent, id('queue-item'), 2);
     const names = () => agent.locator(`${id('queue-item')} .qi-name`).allTextContents();
-    await expect.poll(names).toEqual(['Lucía García', 'Thomas Müller']);
-    expect(await agent.locator(`${id('queue-item')} ${id('vip-badge')}`).allTextContents()).toEqual(['VIP Gold', 'VIP Silver']);
+    await eventually(names).toEqual(['Lucía García', 'Thomas Müller']);
+    await eventually(() => agent.locator(`${id('queue-item')} ${id('vip-badge')}`).allTextContents()).toEqual(['VIP Gold', 'VIP Silver']);
 
     await agent.locator(id('queue-item')).first().click();
     const card = agent.locator(id('player-card'));
     await card.locator('dl').waitFor();
-    const lucias = (await card.textContent()) ?? '';
-    expect(lucias).toContain('Lucía García');
-    expect(lucias).toContain('P-1002');
-    expect(lucias).toContain('VIP Gold');
-    expect(await card.locator(id('kyc-status')).textContent()).toBe('Pending');
-    expect(lucias).toContain('missing: Selfie, Utility bill');
-    expect(lucias).toMatch(/€840\.20.*€50\.00 bonus/);
-    expect(await agent.locator(id('rg-flag')).count()).toBe(0);
+    const lucias = () => card.textContent();
+    await eventually(lucias).toContain('Lucía García');
+    await eventually(lucias).toContain('P-1002');
+    await eventually(lucias).toContain('VIP Gold');
+    await eventually(() => card.locator(id('kyc-status')).textContent()).toBe('Pending');
+    await eventually(lucias).toContain('missing: Selfie, Utility bill');
+    await eventually(lucias).toMatch(/€840\.20.*€50\.00 bonus/);
+    await eventually(() => agent.locator(id('rg-flag')).count()).toBe(0);
 
     await agent.locator(id('queue-item')).nth(1).click();
     await card.locator('dl', { hasText: 'P-1010' }).waitFor();
-    expect(await agent.locator(id('rg-flag')).isVisible()).toBe(true);
-    expect(await agent.textContent(id('rg-flag'))).toContain('Do not offer bonuses');
+    await eventually(() => agent.locator(id('rg-flag')).isVisible()).toBe(true);
+    await eventually(() => agent.textContent(id('rg-flag'))).toContain('Do not offer bonuses');
   });
 
   it('transfers: an agent hands a case to payments, a supervisor gives it to a named agent', async () => {
@@ -425,26 +474,28 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await item.waitFor();
     const caseId = (await item.getAttribute('data-case-id'))!;
     await sam.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).waitFor();
-    expect(await paul.locator(id('queue-item')).count()).toBe(0); // a general case is not Paul's
+    await eventually(() => paul.locator(id('queue-item')).count()).toBe(0); // a general case is not Paul's
 
     // Rosa claims it, then sends it to payments: it leaves her list and reaches Paul's queue
     await item.click();
     await rosa.click(id('claim'));
     await rosa.locator(`${id('reply-input')}:not([disabled])`).waitFor();
-    expect(await rosa.locator('#transfer-agent-row').isVisible()).toBe(false); // plain agents do not read the team list
+    await eventually(() => rosa.locator('#transfer-agent-row').isVisible()).toBe(false); // plain agents do not read the team list
     await rosa.click(id('transfer-send'));
     await rosa.locator('#case-error:not([hidden])').waitFor(); // nothing chosen yet
     await rosa.selectOption(id('transfer-skill'), 'payments');
     await rosa.click(id('transfer-send'));
     await paul.locator(`${id('queue-item')}[data-case-id="${caseId}"][data-status="queued"]`).waitFor();
-    expect(await paul.locator(id('queue-item')).textContent()).toContain('Payments');
+    await eventually(() => paul.locator(id('queue-item')).textContent()).toContain('Payments');
     await rosa.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${id('queue-item')}[data-case-id="${caseId}"]`);
 
     // Sam gives it to Paul by name: it lands in Paul's own cases
     await sam.locator(`${id('queue-item')}[data-case-id="${caseId}"]`).click();
     await sam.locator(`${id('transcript-entry')}[data-author="player"]`).waitFor();
-    const options = await sam.locator(`${id('transfer-agent')} option`).allTextContents();
-    expect(options.some((o) => o.startsWith('Paul Example'))).toBe(true);
+    // the team list arrives after the case opens
+    await eventually(async () =>
+      (await sam.locator(`${id('transfer-agent')} option`).allTextContents()).some((o) => o.startsWith('Paul Example')),
+    ).toBe(true);
     const paulId = (await app.store.handoff.agentByLogin('paul'))!.id;
     await sam.selectOption(id('transfer-agent'), paulId);
     await sam.click(id('transfer-send'));
@@ -469,6 +520,6 @@ describe.skipIf(!available)(available ? 'agent console in real Chromium' : skipR
     await askForHuman(player);
     await agent.locator(`${id('connection')}[data-state="online"]`).waitFor({ timeout: 20_000 });
     await agent.locator(id('queue-item')).waitFor();
-    expect(await agent.locator(id('login-form')).isVisible()).toBe(false);
+    await eventually(() => agent.locator(id('login-form')).isVisible()).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
 
 /**
  * How the browser tests run Debian's Chromium (never a downloaded browser): the path, whether it
@@ -35,3 +36,15 @@ export const widgetSelectors = {
   quickReply: '[data-croupier="quick-reply"]',
   message: (author?: string) => `[data-croupier="message"]${author ? `[data-author="${author}"]` : ''}`,
 };
+
+/**
+ * A waiting assertion on a state the page reaches: reads `read` again until the matcher passes or
+ * 10 s are up (vitest's poll defaults to 1 s, too short on a loaded 2-core machine). Browser tests
+ * assert through this, never on a value read once right after some other event: a socket event, a
+ * re-render or a POST resolving later would make such a read a race.
+ *
+ * @example await eventually(() => page.inputValue('#reply')).toBe('')
+ */
+export function eventually<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 10_000, interval: 50 });
+}

@@ -3,7 +3,14 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CroupierHandle } from '../../src/server/runtime.js';
 import { startTestServer, tempDir } from '../support/server.js';
-import { CHROMIUM as CHROMIUM_PATH, CHROMIUM_ARGS, chromiumAvailable, skipWithoutChromium, widgetSelectors } from './browser.js';
+import {
+  CHROMIUM as CHROMIUM_PATH,
+  CHROMIUM_ARGS,
+  chromiumAvailable,
+  eventually,
+  skipWithoutChromium,
+  widgetSelectors,
+} from './browser.js';
 
 /*
  * The web widget (adapters/web/public/widget.js) on the demo page, in real headless Chromium,
@@ -72,22 +79,22 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
   it('chats with the bot, clicks a quick reply, and finds the whole history after a reload', async () => {
     const app = await start();
     const { page, sent } = await open(app.url);
-    expect(await page.title()).toBe('Royal Ace Casino (demo)');
+    await eventually(() => page.title()).toBe('Royal Ace Casino (demo)');
 
     // opening focuses the input; Shift+Enter is a new line, not a send
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('input');
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('input');
     await page.keyboard.type('line one');
     await page.keyboard.press('Shift+Enter');
-    expect(await page.inputValue(sel.input)).toBe('line one\n');
-    expect(await page.locator(sel.message()).count()).toBe(0);
+    await eventually(() => page.inputValue(sel.input)).toBe('line one\n');
+    await eventually(() => page.locator(sel.message()).count()).toBe(0);
     await page.fill(sel.input, '');
 
     await type(page, 'hello');
     await waitForCount(page, sel.message('bot'), 1);
-    expect(await authors(page)).toEqual(['player', 'bot']);
-    expect(await texts(page, 'player')).toEqual(['hello']);
-    expect((await texts(page, 'bot'))[0]).not.toBe('');
-    expect(await page.inputValue(sel.input)).toBe('');
+    await eventually(() => authors(page)).toEqual(['player', 'bot']);
+    await eventually(() => texts(page, 'player')).toEqual(['hello']);
+    await eventually(async () => (await texts(page, 'bot'))[0]).not.toBe('');
+    await eventually(() => page.inputValue(sel.input)).toBe('');
     await page.locator(`${sel.message('player')}[data-status="sent"]`).waitFor();
 
     const button = page.locator(sel.quickReply).first();
@@ -97,8 +104,8 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     if (process.env['CROUPIER_E2E_SCREENSHOT']) await page.screenshot({ path: process.env['CROUPIER_E2E_SCREENSHOT'] });
     await button.click();
     await waitForCount(page, sel.message('bot'), 2);
-    expect(await texts(page, 'player')).toEqual(['hello', label]);
-    expect(sent.filter((frame) => frame.type === 'message').at(-1)).toMatchObject({ text: label, payload });
+    await eventually(() => texts(page, 'player')).toEqual(['hello', label]);
+    await eventually(() => sent.filter((frame) => frame.type === 'message').at(-1)).toMatchObject({ text: label, payload });
     await page.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${sel.message()}[data-status="pending"]`);
     const before = await texts(page);
     const beforeAuthors = await authors(page);
@@ -108,16 +115,16 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     // Escape closes the panel and gives the focus back to the launcher
     await page.keyboard.press('Escape');
     await page.locator(sel.panel).waitFor({ state: 'hidden' });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('launcher');
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('data-croupier'))).toBe('launcher');
 
     const conversationId = await page.evaluate(() => localStorage.getItem('croupier.conversationId'));
     expect(conversationId).toBeTruthy();
     await page.reload();
     await page.click(sel.launcher);
     await waitForCount(page, sel.message(), before.length);
-    expect(await texts(page)).toEqual(before);
-    expect(await authors(page)).toEqual(beforeAuthors);
-    expect(sent.filter((frame) => frame.type === 'hello').at(-1)).toMatchObject({ conversationId });
+    await eventually(() => texts(page)).toEqual(before);
+    await eventually(() => authors(page)).toEqual(beforeAuthors);
+    await eventually(() => sent.filter((frame) => frame.type === 'hello').at(-1)).toMatchObject({ conversationId });
   });
 
   it('keeps a message typed while the server is down and sends it once the server is back', async () => {
@@ -134,17 +141,18 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     await type(page, 'are you there?');
     const pending = page.locator(`${sel.message('player')}[data-status="pending"]`);
     await pending.waitFor();
-    expect(await pending.locator('[data-croupier="text"]').textContent()).toBe('are you there?');
-    const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem('croupier.outbox') ?? '[]') as { text: string }[]);
-    expect(outbox.map((item) => item.text)).toEqual(['are you there?']);
+    await eventually(() => pending.locator('[data-croupier="text"]').textContent()).toBe('are you there?');
+    const outbox = () =>
+      page.evaluate(() => (JSON.parse(localStorage.getItem('croupier.outbox') ?? '[]') as { text: string }[]).map((item) => item.text));
+    await eventually(outbox).toEqual(['are you there?']);
 
     const second = await start({ dataDir, port });
     await page.locator(`${sel.status}[data-state="online"]`).waitFor({ timeout: 15_000 });
     await waitForCount(page, sel.message('bot'), 2);
     await page.waitForFunction((s) => document.querySelectorAll(s).length === 0, `${sel.message()}[data-status="pending"]`);
-    expect(await texts(page, 'player')).toEqual(['hello', 'are you there?']);
-    expect((await texts(page)).slice(0, firstExchange.length)).toEqual(firstExchange);
-    expect(await page.evaluate(() => localStorage.getItem('croupier.outbox'))).toBe('[]');
+    await eventually(() => texts(page, 'player')).toEqual(['hello', 'are you there?']);
+    await eventually(async () => (await texts(page)).slice(0, firstExchange.length)).toEqual(firstExchange);
+    await eventually(() => page.evaluate(() => localStorage.getItem('croupier.outbox'))).toBe('[]');
 
     // the restarted server has the whole transcript: the store survived the restart
     const conversationId = await page.evaluate(() => localStorage.getItem('croupier.conversationId'));
@@ -165,7 +173,7 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     const [englishReply] = await texts(english.page, 'bot');
     const [spanishReply] = await texts(spanish.page, 'bot');
     expect(spanishReply).not.toBe(englishReply);
-    expect(await spanish.page.getAttribute(sel.input, 'placeholder')).toBe('Escribe tu mensaje…');
+    await eventually(() => spanish.page.getAttribute(sel.input, 'placeholder')).toBe('Escribe tu mensaje…');
   });
 
   it('renders markup as text and fills a narrow screen', async () => {
@@ -173,10 +181,9 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     const { page } = await open(app.url, { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true });
 
     // full screen on a phone, with the launcher out of the way of the send button
-    const box = await page.locator(sel.panel).boundingBox();
-    expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
-    expect(await page.locator(sel.launcher).isVisible()).toBe(false);
-    expect(await page.locator(sel.send).isVisible()).toBe(true);
+    await eventually(() => page.locator(sel.panel).boundingBox()).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
+    await eventually(() => page.locator(sel.launcher).isVisible()).toBe(false);
+    await eventually(() => page.locator(sel.send).isVisible()).toBe(true);
 
     const attack = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     await page.fill(sel.input, attack);
@@ -185,8 +192,8 @@ describe.skipIf(!available)(available ? 'web widget in real Chromium' : skipReas
     await page.reload(); // and again when the server's copy comes back in the history
     await page.click(sel.launcher);
     await waitForCount(page, sel.message('bot'), 1);
-    expect(await texts(page, 'player')).toEqual([attack]);
-    expect(await page.locator('[data-croupier="panel"] img, [data-croupier="panel"] script').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await eventually(() => texts(page, 'player')).toEqual([attack]);
+    await eventually(() => page.locator('[data-croupier="panel"] img, [data-croupier="panel"] script').count()).toBe(0);
+    await eventually(() => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 });

@@ -1056,15 +1056,15 @@ function addNote(note) {
 ui.noteForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const c = state.detail && state.detail.case;
-  const text = ui.noteInput.value.trim();
+  const draft = ui.noteInput.value;
+  const text = draft.trim();
   if (!c || !text || state.busy.has('note')) return;
-  await act('note', async () => {
+  ui.noteInput.value = ''; // as for replies: empty while it is on its way, back if refused
+  const saved = await act('note', async () => {
     const result = await api.post(`/cases/${encodeURIComponent(c.id)}/notes`, { text });
-    if (state.detail && state.detail.case.id === c.id) {
-      ui.noteInput.value = '';
-      if (result && result.note) addNote(result.note);
-    }
+    if (state.detail && state.detail.case.id === c.id && result && result.note) addNote(result.note);
   });
+  if (!saved && state.detail && state.detail.case.id === c.id && ui.noteInput.value === '') ui.noteInput.value = draft;
   ui.noteInput.focus();
 });
 ui.noteInput.addEventListener('keydown', (event) => {
@@ -1076,15 +1076,20 @@ ui.noteInput.addEventListener('keydown', (event) => {
 
 // ---------------------------------------------------------------- actions
 
-/** Runs one action on the open case, with its button busy and the server's refusal shown. */
+/**
+ * Runs one action on the open case, with its button busy and the server's refusal shown.
+ * Resolves whether it succeeded.
+ */
 async function act(name, run) {
   state.busy.add(name);
   renderCaseHead();
   showCaseError('');
   try {
     await run();
+    return true;
   } catch (error) {
     if (error.status !== 401) showCaseError(error.message);
+    return false;
   } finally {
     state.busy.delete(name);
     renderCaseHead();
@@ -1126,18 +1131,29 @@ function saveDraft() {
   else state.drafts.delete(c.id);
 }
 
+/**
+ * Sends the reply box. The box empties as the message leaves (the server's socket event with the
+ * new transcript entry may arrive before the POST resolves, and the agent must never see the sent
+ * text still sitting in the box next to it); if the server refuses it, the text comes back into the
+ * box, unless the agent has typed something else meanwhile.
+ */
 async function sendReply() {
   const c = state.detail && state.detail.case;
-  const text = ui.replyInput.value.trim();
+  const draft = ui.replyInput.value;
+  const text = draft.trim();
   if (!c || !text || state.busy.has('reply') || !isMine(c)) return;
-  await act('reply', async () => {
+  ui.replyInput.value = '';
+  state.drafts.delete(c.id);
+  const sent = await act('reply', async () => {
     const result = await api.post(`/cases/${encodeURIComponent(c.id)}/messages`, { text });
-    state.drafts.delete(c.id);
-    if (state.detail && state.detail.case.id === c.id) {
-      ui.replyInput.value = '';
-      if (result && result.entry) appendEntry(result.entry, true);
-    }
+    if (state.detail && state.detail.case.id === c.id && result && result.entry) appendEntry(result.entry, true);
   });
+  if (!sent) {
+    if (state.detail && state.detail.case.id === c.id) {
+      if (ui.replyInput.value === '') ui.replyInput.value = draft;
+      saveDraft();
+    } else if (!state.drafts.has(c.id)) state.drafts.set(c.id, draft);
+  }
   if (state.detail && state.detail.case.id === c.id) ui.replyInput.focus();
 }
 
